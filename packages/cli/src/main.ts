@@ -1,0 +1,107 @@
+import { parseArgs } from 'node:util';
+import { FairstreamApiError } from '@fairstream/sdk';
+import { up, upHelp } from './commands/up.ts';
+import { upload, uploadHelp } from './commands/upload.ts';
+import { CliError } from './errors.ts';
+import { defaultWalletPath } from './wallet.ts';
+
+export interface GlobalOptions {
+  api: string;
+  key: string | undefined;
+  json: boolean;
+  walletPath: string;
+  log: (line: string) => void;
+}
+
+const help = `Usage: fairstream [--api URL] [--key HEX] [--json] <command> [options]
+
+Commands:
+  up        Run a Fairstream node (embedded defaults: SQLite, local blobs)
+  upload    Upload a track (see \`fairstream upload --help\`)
+
+Global options:
+  --api URL   The node to talk to (env FAIRSTREAM_API, default http://127.0.0.1:4000)
+  --key HEX   Wallet private key to sign in with (env FAIRSTREAM_PRIVATE_KEY; default: a local wallet)
+  --json      Print results as JSON on stdout
+`;
+
+const commands: Record<
+  string,
+  { run: (args: string[], global: GlobalOptions) => Promise<number>; help: string }
+> = {
+  up: { run: (args) => up(args), help: upHelp },
+  upload: { run: upload, help: uploadHelp },
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, tokens } = parseArgs({
+    args: argv,
+    strict: false,
+    tokens: true,
+    options: {
+      api: { type: 'string' },
+      key: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
+    },
+  });
+  // Global flags may come before or after the command; everything else belongs to the command.
+  const commandIndex = tokens.find((token) => token.kind === 'positional')?.index;
+  const name = commandIndex === undefined ? undefined : argv[commandIndex];
+  const globalFlagIndexes = new Set(
+    tokens
+      .filter((token) => token.kind === 'option' && ['api', 'key', 'json'].includes(token.name))
+      .flatMap((token) =>
+        token.kind === 'option' && token.inlineValue === false && token.value !== undefined
+          ? [token.index, token.index + 1]
+          : [token.index],
+      ),
+  );
+  const rest = argv.filter((_, index) => index !== commandIndex && !globalFlagIndexes.has(index));
+  const command = name ? commands[name] : undefined;
+
+  if (values.version) {
+    process.stdout.write(`${(await import('@fairstream/node')).VERSION}\n`);
+    return 0;
+  }
+  if (!command) {
+    process.stdout.write(help);
+    if (name) throw new CliError(`Unknown command "${name}".`, 2);
+    return values.help ? 0 : 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(command.help);
+    return 0;
+  }
+  const global: GlobalOptions = {
+    api: String(values.api ?? process.env.FAIRSTREAM_API ?? 'http://127.0.0.1:4000').replace(/\/$/, ''),
+    key: (values.key as string | undefined) ?? process.env.FAIRSTREAM_PRIVATE_KEY,
+    json: Boolean(values.json),
+    walletPath: defaultWalletPath(),
+    log: (line) => process.stderr.write(`${line}\n`),
+  };
+  return command.run(rest, global);
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof CliError) {
+    process.stderr.write(`fairstream: ${error.message}\n`);
+    process.exitCode = error.exitCode;
+  } else if (error instanceof FairstreamApiError) {
+    process.stderr.write(`fairstream: the node refused (${error.status} ${error.code}): ${error.message}\n`);
+    process.exitCode = 1;
+  } else if ((error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') {
+    process.stderr.write(
+      'fairstream: no node answers at that address; start one with `fairstream up` or pass --api URL\n',
+    );
+    process.exitCode = 1;
+  } else if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`fairstream: ${(error as Error).message}; see --help\n`);
+    process.exitCode = 2;
+  } else {
+    throw error;
+  }
+}

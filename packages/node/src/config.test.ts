@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, resolveConfig } from './config.ts';
+
+describe('resolveConfig', () => {
+  it('runs on embedded defaults: port 4000, SQLite and blobs in ./.fairstream', () => {
+    const config = resolveConfig({}, {}, '/srv/app');
+    assert.equal(config.port, 4000);
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.db, 'sqlite');
+    assert.equal(config.dataDir, '/srv/app/.fairstream');
+    assert.equal(config.storage, '/srv/app/.fairstream/blobs');
+    assert.equal(config.publicUrl, 'http://127.0.0.1:4000');
+  });
+  it('prefers flags over environment', () => {
+    const config = resolveConfig({ port: '5000' }, { port: '6000', db: 'postgres://u:p@localhost/fs' }, '/x');
+    assert.equal(config.port, 5000);
+    assert.equal(config.db, 'postgres://u:p@localhost/fs');
+  });
+  it('keeps an s3:// storage URL as it is', () => {
+    assert.equal(resolveConfig({ storage: 's3://bucket/music' }).storage, 's3://bucket/music');
+  });
+  it('rejects bad values with a message naming the flag and the accepted form', () => {
+    assert.throws(() => resolveConfig({ port: 'eighty' }), /--port must be a whole number from 0 to 65535/);
+    assert.throws(() => resolveConfig({ port: '70000' }), ConfigError);
+    assert.throws(() => resolveConfig({ db: 'mysql://x' }), /--db must be "sqlite" or a postgres:\/\//);
+    assert.throws(() => resolveConfig({ logLevel: 'loud' }), /--log-level must be one of/);
+    assert.throws(() => resolveConfig({ publicUrl: 'not a url' }), /--public-url must be an absolute URL/);
+    assert.throws(() => resolveConfig({ data: '  ' }), /must not be empty/);
+  });
+});

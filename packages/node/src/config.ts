@@ -1,0 +1,110 @@
+import { isAbsolute, resolve } from 'node:path';
+
+/** Everything a node needs to start, validated once so a bad value fails at start, not mid-request. */
+export interface NodeConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** 'sqlite' (a file in dataDir) or a postgres:// URL. */
+  db: string;
+  /** A directory for blobs, or an s3:// URL. */
+  storage: string;
+  /** The origin clients use; Sign-In with Ethereum messages must name its host. */
+  publicUrl: string;
+  chainId: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  sessionTtlSeconds: number;
+  /** Media jobs processed at once; transcoding uses all cores, so 1 by default. */
+  mediaConcurrency: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export interface ConfigSource {
+  port?: string | undefined;
+  host?: string | undefined;
+  data?: string | undefined;
+  db?: string | undefined;
+  storage?: string | undefined;
+  publicUrl?: string | undefined;
+  chainId?: string | undefined;
+  logLevel?: string | undefined;
+  sessionTtl?: string | undefined;
+  mediaConcurrency?: string | undefined;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Flags win over environment variables (FAIRSTREAM_*), which win over defaults. */
+export function configFromEnv(env: NodeJS.ProcessEnv): ConfigSource {
+  return {
+    port: env.FAIRSTREAM_PORT,
+    host: env.FAIRSTREAM_HOST,
+    data: env.FAIRSTREAM_DATA,
+    db: env.FAIRSTREAM_DB,
+    storage: env.FAIRSTREAM_STORAGE,
+    publicUrl: env.FAIRSTREAM_PUBLIC_URL,
+    chainId: env.FAIRSTREAM_CHAIN_ID,
+    logLevel: env.FAIRSTREAM_LOG_LEVEL,
+    sessionTtl: env.FAIRSTREAM_SESSION_TTL,
+    mediaConcurrency: env.FAIRSTREAM_MEDIA_CONCURRENCY,
+  };
+}
+
+export function resolveConfig(flags: ConfigSource, env: ConfigSource = {}, cwd = process.cwd()): NodeConfig {
+  const pick = (key: keyof ConfigSource) => flags[key] ?? env[key];
+  const port = parseInteger('port', pick('port') ?? '4000', 0, 65_535);
+  const host = pick('host') ?? '127.0.0.1';
+  const dataDir = resolvePath(pick('data') ?? '.fairstream', cwd);
+  const db = pick('db') ?? 'sqlite';
+  if (db !== 'sqlite' && !/^postgres(ql)?:\/\/.+/.test(db)) {
+    throw new ConfigError(`--db must be "sqlite" or a postgres://user:pass@host:5432/name URL, not "${db}"`);
+  }
+  const storageSetting = pick('storage');
+  const storage = storageSetting?.startsWith('s3://')
+    ? storageSetting
+    : resolvePath(storageSetting ?? `${dataDir}/blobs`, cwd);
+  const publicUrl = pick('publicUrl') ?? `http://${host}:${port}`;
+  try {
+    new URL(publicUrl);
+  } catch {
+    throw new ConfigError(
+      `--public-url must be an absolute URL such as https://music.example.org, not "${publicUrl}"`,
+    );
+  }
+  const logLevel = pick('logLevel') ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`);
+  }
+  return {
+    host,
+    port,
+    dataDir,
+    db,
+    storage,
+    publicUrl: publicUrl.replace(/\/$/, ''),
+    chainId: parseInteger('chain-id', pick('chainId') ?? '31337', 1, 2 ** 31),
+    logLevel: logLevel as NodeConfig['logLevel'],
+    sessionTtlSeconds: parseInteger(
+      'session-ttl',
+      pick('sessionTtl') ?? String(7 * 24 * 3600),
+      60,
+      365 * 24 * 3600,
+    ),
+    mediaConcurrency: parseInteger('media-concurrency', pick('mediaConcurrency') ?? '1', 1, 16),
+  };
+}
+
+function parseInteger(name: string, text: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new ConfigError(`--${name} must be a whole number from ${min} to ${max}, not "${text}"`);
+  }
+  return Number(text);
+}
+
+function resolvePath(path: string, cwd: string): string {
+  if (path.trim() === '') throw new ConfigError('A folder path must not be empty');
+  return isAbsolute(path) ? path : resolve(cwd, path);
+}

@@ -1,0 +1,123 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+/**
+ * Migrations live in code so the node ships as one unit; names sort in the order they apply.
+ * Column types are chosen to mean the same on SQLite and Postgres.
+ */
+const migrations: Record<string, Migration> = {
+  '0001_foundation': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('accounts')
+        .addColumn('address', 'text', (c) => c.primaryKey())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('auth_nonces')
+        .addColumn('nonce', 'text', (c) => c.primaryKey())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('used_at', 'bigint')
+        .execute();
+      await db.schema
+        .createTable('sessions')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('address', 'text', (c) => c.notNull().references('accounts.address'))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+      await db.schema
+        .createTable('tracks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('owner', 'text', (c) => c.notNull().references('accounts.address'))
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('artist_name', 'text')
+        .addColumn('genre', 'text')
+        .addColumn('description', 'text')
+        .addColumn('tags', 'text', (c) => c.notNull())
+        .addColumn('release_date', 'text')
+        .addColumn('visibility', 'text', (c) => c.notNull())
+        .addColumn('access_kind', 'text', (c) => c.notNull())
+        .addColumn('gate_token', 'text')
+        .addColumn('gate_min_balance', 'text')
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('failure_code', 'text')
+        .addColumn('failure_message', 'text')
+        .addColumn('duration_ms', 'bigint', (c) => c.notNull())
+        .addColumn('original_cid', 'text', (c) => c.notNull())
+        .addColumn('original_name', 'text', (c) => c.notNull())
+        .addColumn('original_mime', 'text', (c) => c.notNull())
+        .addColumn('integrated_lufs', 'double precision')
+        .addColumn('true_peak_dbtp', 'double precision')
+        .addColumn('gain_db', 'double precision')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('tracks_listing')
+        .on('tracks')
+        .columns(['state', 'visibility', 'created_at'])
+        .execute();
+      await db.schema.createIndex('tracks_owner').on('tracks').columns(['owner', 'created_at']).execute();
+      await db.schema
+        .createIndex('tracks_owner_original')
+        .on('tracks')
+        .columns(['owner', 'original_cid'])
+        .execute();
+      await db.schema
+        .createTable('track_splits')
+        .addColumn('track_id', 'text', (c) => c.notNull().references('tracks.id').onDelete('cascade'))
+        .addColumn('address', 'text', (c) => c.notNull())
+        .addColumn('ppm', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('track_splits_pk', ['track_id', 'address'])
+        .execute();
+      await db.schema.createIndex('track_splits_address').on('track_splits').column('address').execute();
+      await db.schema
+        .createTable('track_assets')
+        .addColumn('track_id', 'text', (c) => c.notNull().references('tracks.id').onDelete('cascade'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('variant', 'text', (c) => c.notNull())
+        .addColumn('cid', 'text', (c) => c.notNull())
+        .addColumn('mime', 'text', (c) => c.notNull())
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('track_assets_pk', ['track_id', 'kind', 'variant'])
+        .execute();
+      await db.schema.createIndex('track_assets_cid').on('track_assets').column('cid').execute();
+      await db.schema
+        .createTable('track_stages')
+        .addColumn('track_id', 'text', (c) => c.notNull().references('tracks.id').onDelete('cascade'))
+        .addColumn('stage', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('progress', 'double precision', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('track_stages_pk', ['track_id', 'stage'])
+        .execute();
+      await db.schema
+        .createTable('share_links')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('track_id', 'text', (c) => c.notNull().references('tracks.id').onDelete('cascade'))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+      await db.schema
+        .createTable('jobs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('locked_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('jobs_state').on('jobs').columns(['state', 'created_at']).execute();
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

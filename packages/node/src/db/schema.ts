@@ -1,0 +1,117 @@
+/** Times are Unix milliseconds. Large integers that may leave the safe range later are text. */
+export interface Database {
+  accounts: AccountTable;
+  auth_nonces: AuthNonceTable;
+  sessions: SessionTable;
+  tracks: TrackTable;
+  track_splits: TrackSplitTable;
+  track_assets: TrackAssetTable;
+  track_stages: TrackStageTable;
+  share_links: ShareLinkTable;
+  jobs: JobTable;
+}
+
+export interface AccountTable {
+  address: string;
+  created_at: number;
+}
+
+export interface AuthNonceTable {
+  nonce: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface SessionTable {
+  /** sha256 of the bearer token: a leaked database does not leak sessions. */
+  token_hash: string;
+  address: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+export type TrackState = 'processing' | 'ready' | 'failed';
+export type Visibility = 'public' | 'hidden';
+
+export interface TrackTable {
+  id: string;
+  owner: string;
+  title: string;
+  artist_name: string | null;
+  genre: string | null;
+  description: string | null;
+  /** JSON array of strings. */
+  tags: string;
+  release_date: string | null;
+  visibility: Visibility;
+  access_kind: 'free' | 'token';
+  gate_token: string | null;
+  /** Base units of the gate token, decimal text. */
+  gate_min_balance: string | null;
+  state: TrackState;
+  failure_code: string | null;
+  failure_message: string | null;
+  duration_ms: number;
+  original_cid: string;
+  original_name: string;
+  original_mime: string;
+  integrated_lufs: number | null;
+  true_peak_dbtp: number | null;
+  gain_db: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TrackSplitTable {
+  track_id: string;
+  address: string;
+  ppm: number;
+}
+
+export type AssetKind = 'original' | 'opus' | 'aac' | 'preview' | 'waveform' | 'cover' | 'cover_source';
+
+export interface TrackAssetTable {
+  track_id: string;
+  kind: AssetKind;
+  /** '' for single assets; '480.webp' style for cover sizes. */
+  variant: string;
+  cid: string;
+  mime: string;
+  size: number;
+}
+
+export type StageName = 'validate' | 'transcode' | 'loudness' | 'waveform' | 'artwork' | 'publish';
+export type StageState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+
+export interface TrackStageTable {
+  track_id: string;
+  stage: StageName;
+  state: StageState;
+  progress: number;
+  updated_at: number;
+}
+
+export interface ShareLinkTable {
+  id: string;
+  token_hash: string;
+  track_id: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed';
+
+export interface JobTable {
+  id: string;
+  kind: string;
+  /** JSON payload. */
+  payload: string;
+  state: JobState;
+  attempts: number;
+  last_error: string | null;
+  locked_at: number | null;
+  created_at: number;
+  updated_at: number;
+}

@@ -1,0 +1,142 @@
+import cookie from '@fastify/cookie';
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import { AppError } from '../errors.ts';
+import type { AuthService } from '../services/auth.service.ts';
+import type { TracksService } from '../services/tracks.service.ts';
+import type { BlobStore } from '../storage/blob-store.ts';
+import { authenticate } from './authenticate.ts';
+import { authRoutes } from './routes/auth.routes.ts';
+import { healthRoutes } from './routes/health.routes.ts';
+import { streamRoutes } from './routes/stream.routes.ts';
+import { trackRoutes } from './routes/tracks.routes.ts';
+import { ErrorResponse, Track } from './schemas.ts';
+import type { UploadLimits } from './upload-form.ts';
+
+export const API_PREFIX = '/api/v1';
+
+export interface AppContext {
+  auth: AuthService;
+  tracks: TracksService;
+  blobs: BlobStore;
+  /** A fresh temp path on the same file system as the blob store's staging area. */
+  tempPath: (suffix: string) => string;
+  uploadLimits: UploadLimits;
+  version: string;
+  /** Origin clients reach the node at, e.g. http://127.0.0.1:4000 */
+  publicUrl: string;
+  database: 'sqlite' | 'postgres';
+  storage: 'fs' | 's3';
+}
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export async function buildApp(context: AppContext, logger: FastifyBaseLogger | false): Promise<App> {
+  const app = Fastify({
+    loggerInstance: logger === false ? undefined : logger,
+    logger: logger === false ? false : undefined,
+    // Behind a reverse proxy the operator sets this; locally there is none to trust.
+    trustProxy: false,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  } as Parameters<typeof Fastify>[0]).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  app.addSchema(ErrorResponse);
+  app.addSchema(Track);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Fairstream API',
+        version: context.version,
+        description: 'Upload, stream and (in later versions) settle music plays on a public ledger.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'Session token from POST /api/v1/auth/login',
+          },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'fairstream_session' },
+        },
+      },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    transform: ({ schema, url, route }) => {
+      const form = (route.config as { multipartForm?: unknown } | undefined)?.multipartForm;
+      if (!form) return { schema, url };
+      return { schema: { ...schema, consumes: ['multipart/form-data'], body: form }, url };
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(cookie);
+  // preservePath: a name with path parts is refused with a clear message instead of being silently cut.
+  await app.register(multipart, { throwFileSizeLimit: true, preservePath: true });
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({
+      error: { code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` },
+    });
+  });
+
+  app.addHook('onRequest', authenticate(context.auth));
+  await app.register(
+    async (api) => {
+      await api.register(healthRoutes(context));
+      await api.register(authRoutes(context));
+      await api.register(trackRoutes(context));
+      await api.register(streamRoutes(context));
+    },
+    { prefix: API_PREFIX },
+  );
+  return app;
+}
+
+function errorHandler(error: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof AppError) {
+    request.log.info({ code: error.code, status: error.status, reason: error.message }, 'request refused');
+    return reply.code(error.status).send({ error: { code: error.code, message: error.message } });
+  }
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    const message = `Invalid ${fastifyError.validationContext ?? 'request'}: ${fastifyError.message}`;
+    request.log.info({ reason: message }, 'request refused');
+    return reply.code(400).send({ error: { code: 'invalid_request', message } });
+  }
+  if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    request.log.info({ reason: fastifyError.message, code: fastifyError.code }, 'request refused');
+    return reply.code(fastifyError.statusCode).send({
+      error: { code: (fastifyError.code ?? 'bad_request').toLowerCase(), message: fastifyError.message },
+    });
+  }
+  request.log.error({ err: error }, 'request failed');
+  return reply.code(500).send({
+    error: {
+      code: 'internal_error',
+      message: 'The node failed to handle this request; it was logged. Try again later.',
+    },
+  });
+}

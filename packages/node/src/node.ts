@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import pino, { type Logger } from 'pino';
+import type { NodeConfig } from './config.ts';
+import { type Db, migrateToLatest, openDatabase } from './db/database.ts';
+import { AppError, unprocessable } from './errors.ts';
+import { type App, buildApp } from './http/app.ts';
+import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './http/upload-form.ts';
+import { MediaWorker } from './jobs/media-worker.ts';
+import { MediaError } from './media/errors.ts';
+import { createMediaToolkit } from './media/toolkit.ts';
+import { AuthRepository } from './repositories/auth.repository.ts';
+import { JobsRepository } from './repositories/jobs.repository.ts';
+import { TracksRepository } from './repositories/tracks.repository.ts';
+import { AuthService } from './services/auth.service.ts';
+import type { MediaToolkit } from './services/media-toolkit.ts';
+import { TracksService } from './services/tracks.service.ts';
+import type { BlobStore } from './storage/blob-store.ts';
+import { createBlobStore, FsBlobStore } from './storage/index.ts';
+
+export const VERSION: string = JSON.parse(
+  await readFile(new URL('../package.json', import.meta.url), 'utf8'),
+).version;
+
+export interface FairstreamNode {
+  app: App;
+  db: Db;
+  blobs: BlobStore;
+  worker: MediaWorker;
+  config: NodeConfig;
+  logger: Logger;
+  /** Starts listening; resolves with the URL. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: opens the database and blob store, wires repositories into services and
+ * services into routes, and resumes any media work a previous run left unfinished.
+ */
+export interface CreateNodeOptions {
+  logger?: Logger;
+  /** Smaller limits let tests exercise the size checks without 500 MB files. */
+  uploadLimits?: UploadLimits;
+}
+
+export async function createNode(
+  config: NodeConfig,
+  options: CreateNodeOptions = {},
+): Promise<FairstreamNode> {
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const db = openDatabase(config.db, config.dataDir);
+  await migrateToLatest(db);
+  const blobs = createBlobStore(config.storage, config.dataDir);
+  const tempDir = join(config.dataDir, 'tmp');
+  const workDir = join(config.dataDir, 'work');
+  // Leftovers of a crash are unacknowledged uploads or interrupted jobs: both are safe to drop.
+  await rm(tempDir, { recursive: true, force: true });
+  await mkdir(tempDir, { recursive: true });
+  await mkdir(workDir, { recursive: true });
+  if (blobs instanceof FsBlobStore) await blobs.sweepTemp(0);
+  const tempPath = (suffix: string) => join(tempDir, `${randomBytes(12).toString('hex')}${suffix}`);
+
+  const media = withHttpErrors(await createMediaToolkit());
+  const tracksRepository = new TracksRepository(db);
+  const jobs = new JobsRepository(db);
+  const auth = new AuthService(new AuthRepository(db), {
+    domain: new URL(config.publicUrl).host,
+    chainId: config.chainId,
+    sessionTtlMs: config.sessionTtlSeconds * 1000,
+  });
+  let worker: MediaWorker | undefined;
+  const tracks = new TracksService(tracksRepository, blobs, media, {
+    tempPath,
+    onJobQueued: () => worker?.wake(),
+  });
+  worker = new MediaWorker(jobs, tracksRepository, blobs, media, {
+    workDir,
+    concurrency: config.mediaConcurrency,
+    logger: logger.child({ component: 'media-worker' }),
+    localPath: (cid, scratch) => localCopy(blobs, cid, scratch),
+    isPermanent: (error): error is AppError => error instanceof AppError,
+  });
+  const app = await buildApp(
+    {
+      auth,
+      tracks,
+      blobs,
+      tempPath,
+      uploadLimits: options.uploadLimits ?? DEFAULT_UPLOAD_LIMITS,
+      version: VERSION,
+      publicUrl: config.publicUrl,
+      database: config.db === 'sqlite' ? 'sqlite' : 'postgres',
+      storage: blobs.kind,
+    },
+    logger,
+  );
+  // With SQLite one process owns the data folder, so anything "running" was cut off by a crash;
+  // processes sharing Postgres only take over jobs whose worker stopped heartbeating.
+  await worker.start(config.db === 'sqlite' ? Number.MAX_SAFE_INTEGER : Date.now() - 10 * 60 * 1000);
+
+  const startedWorker = worker;
+  return {
+    app,
+    db,
+    blobs,
+    worker: startedWorker,
+    config,
+    logger,
+    async listen() {
+      return app.listen({ host: config.host, port: config.port });
+    },
+    async close() {
+      await app.close();
+      await startedWorker.stop();
+      await blobs.close();
+      await db.destroy();
+    },
+  };
+}
+
+/** Media errors are the uploader's to fix: they reach the client as 422 with the media code. */
+function withHttpErrors(media: MediaToolkit): MediaToolkit {
+  const wrap =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await fn(...args);
+      } catch (error) {
+        if (error instanceof MediaError) throw unprocessable(error.code, error.message, error);
+        throw error;
+      }
+    };
+  return {
+    probeAudio: wrap(media.probeAudio.bind(media)),
+    checkDecodes: wrap(media.checkDecodes.bind(media)),
+    readTags: wrap(media.readTags.bind(media)),
+    checkImage: wrap(media.checkImage.bind(media)),
+    renditions: wrap(media.renditions.bind(media)),
+    renderCoverArt: wrap(media.renderCoverArt.bind(media)),
+  };
+}
+
+/** ffmpeg reads files: a file-system store hands out its own path, others are downloaded first. */
+async function localCopy(blobs: BlobStore, cid: string, scratchDir: string): Promise<string> {
+  if (blobs instanceof FsBlobStore) return blobs.pathFor(cid);
+  const path = join(scratchDir, cid);
+  await pipeline(await blobs.createReadStream(cid), createWriteStream(path));
+  return path;
+}

@@ -1,0 +1,330 @@
+import type { Transaction } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type {
+  AssetKind,
+  Database,
+  StageName,
+  StageState,
+  TrackAssetTable,
+  TrackStageTable,
+  TrackTable,
+} from '../db/schema.ts';
+
+export type TrackRow = TrackTable;
+export type TrackAsset = Omit<TrackAssetTable, 'track_id'>;
+export type TrackStage = Pick<TrackStageTable, 'stage' | 'state' | 'progress'>;
+
+export interface TrackRecord extends TrackRow {
+  splits: { address: string; ppm: number }[];
+  assets: TrackAsset[];
+  stages: TrackStage[];
+}
+
+export interface NewTrack {
+  track: TrackRow;
+  splits: { address: string; ppm: number }[];
+  assets: TrackAsset[];
+  stages: TrackStage[];
+  job: { id: string; kind: string; payload: string };
+}
+
+export type TrackMetadataUpdate = Partial<
+  Pick<TrackRow, 'title' | 'genre' | 'description' | 'tags' | 'release_date' | 'visibility' | 'artist_name'>
+>;
+
+export interface ListTracksQuery {
+  owner?: string;
+  /** Include processing, failed and hidden tracks: only for the owner's own listing. */
+  includeUnlisted: boolean;
+  before?: { createdAt: number; id: string };
+  limit: number;
+}
+
+export class TracksRepository {
+  readonly #db: Db;
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  /** The track, its split, its original and its processing job are committed together or not at all. */
+  async createWithJob(input: NewTrack): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.insertInto('tracks').values(input.track).execute();
+      await trx
+        .insertInto('track_splits')
+        .values(input.splits.map((split) => ({ track_id: input.track.id, ...split })))
+        .execute();
+      await insertAssets(trx, input.track.id, input.assets);
+      await trx
+        .insertInto('track_stages')
+        .values(
+          input.stages.map((stage) => ({
+            track_id: input.track.id,
+            ...stage,
+            updated_at: input.track.created_at,
+          })),
+        )
+        .execute();
+      await trx
+        .insertInto('jobs')
+        .values({
+          ...input.job,
+          state: 'queued',
+          attempts: 0,
+          last_error: null,
+          locked_at: null,
+          created_at: input.track.created_at,
+          updated_at: input.track.created_at,
+        })
+        .execute();
+    });
+  }
+
+  async findById(id: string): Promise<TrackRecord | undefined> {
+    const track = await this.#db.selectFrom('tracks').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!track) return undefined;
+    const [splits, assets, stages] = await Promise.all([
+      this.#db
+        .selectFrom('track_splits')
+        .select(['address', 'ppm'])
+        .where('track_id', '=', id)
+        .orderBy('address')
+        .execute(),
+      this.#db
+        .selectFrom('track_assets')
+        .select(['kind', 'variant', 'cid', 'mime', 'size'])
+        .where('track_id', '=', id)
+        .orderBy('kind')
+        .orderBy('variant')
+        .execute(),
+      this.#db
+        .selectFrom('track_stages')
+        .select(['stage', 'state', 'progress'])
+        .where('track_id', '=', id)
+        .execute(),
+    ]);
+    return { ...track, splits, assets, stages: sortStages(stages) };
+  }
+
+  async findAsset(trackId: string, kind: AssetKind, variant = ''): Promise<TrackAsset | undefined> {
+    return this.#db
+      .selectFrom('track_assets')
+      .select(['kind', 'variant', 'cid', 'mime', 'size'])
+      .where('track_id', '=', trackId)
+      .where('kind', '=', kind)
+      .where('variant', '=', variant)
+      .executeTakeFirst();
+  }
+
+  async trackIdsWithAsset(cid: string): Promise<string[]> {
+    const rows = await this.#db
+      .selectFrom('track_assets')
+      .select('track_id')
+      .distinct()
+      .where('cid', '=', cid)
+      .execute();
+    return rows.map((row) => row.track_id);
+  }
+
+  async findByOwnerAndOriginal(owner: string, originalCid: string): Promise<string | undefined> {
+    const row = await this.#db
+      .selectFrom('tracks')
+      .select('id')
+      .where('owner', '=', owner)
+      .where('original_cid', '=', originalCid)
+      .executeTakeFirst();
+    return row?.id;
+  }
+
+  async list(query: ListTracksQuery): Promise<TrackRow[]> {
+    let select = this.#db.selectFrom('tracks').selectAll();
+    if (query.owner) select = select.where('owner', '=', query.owner);
+    if (!query.includeUnlisted)
+      select = select.where('state', '=', 'ready').where('visibility', '=', 'public');
+    const before = query.before;
+    if (before) {
+      select = select.where((eb) =>
+        eb.or([
+          eb('created_at', '<', before.createdAt),
+          eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)]),
+        ]),
+      );
+    }
+    return select.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
+  }
+
+  async updateMetadata(id: string, update: TrackMetadataUpdate, now: number): Promise<void> {
+    await this.#db
+      .updateTable('tracks')
+      .set({ ...update, updated_at: now })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async setStage(
+    trackId: string,
+    stage: StageName,
+    state: StageState,
+    progress: number,
+    now: number,
+  ): Promise<void> {
+    await this.#db
+      .updateTable('track_stages')
+      .set({ state, progress, updated_at: now })
+      .where('track_id', '=', trackId)
+      .where('stage', '=', stage)
+      .execute();
+  }
+
+  /** Records the outputs of a finished stage in the same transaction that marks the stage done. */
+  async completeStage(
+    trackId: string,
+    stages: StageName[],
+    assets: TrackAsset[],
+    fields: Partial<Pick<TrackRow, 'integrated_lufs' | 'true_peak_dbtp' | 'gain_db'>>,
+    now: number,
+  ): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      await insertAssets(trx, trackId, assets);
+      if (Object.keys(fields).length > 0) {
+        await trx.updateTable('tracks').set(fields).where('id', '=', trackId).execute();
+      }
+      await trx
+        .updateTable('track_stages')
+        .set({ state: 'done', progress: 1, updated_at: now })
+        .where('track_id', '=', trackId)
+        .where('stage', 'in', stages)
+        .execute();
+    });
+  }
+
+  async markReady(trackId: string, now: number): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('track_stages')
+        .set({ state: 'done', progress: 1, updated_at: now })
+        .where('track_id', '=', trackId)
+        .where('stage', '=', 'publish')
+        .execute();
+      await trx
+        .updateTable('tracks')
+        .set({ state: 'ready', updated_at: now })
+        .where('id', '=', trackId)
+        .where('state', '=', 'processing')
+        .execute();
+    });
+  }
+
+  async markFailed(
+    trackId: string,
+    stage: StageName,
+    code: string,
+    message: string,
+    now: number,
+  ): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('track_stages')
+        .set({ state: 'failed', updated_at: now })
+        .where('track_id', '=', trackId)
+        .where('stage', '=', stage)
+        .execute();
+      await trx
+        .updateTable('tracks')
+        .set({ state: 'failed', failure_code: code, failure_message: message, updated_at: now })
+        .where('id', '=', trackId)
+        .execute();
+    });
+  }
+
+  /** Deletes the track and returns the blobs no other track still uses, for the caller to remove. */
+  async delete(trackId: string): Promise<string[]> {
+    return this.#db.transaction().execute(async (trx) => {
+      const cids = (
+        await trx
+          .selectFrom('track_assets')
+          .select('cid')
+          .distinct()
+          .where('track_id', '=', trackId)
+          .execute()
+      ).map((row) => row.cid);
+      await trx.deleteFrom('track_stages').where('track_id', '=', trackId).execute();
+      await trx.deleteFrom('track_assets').where('track_id', '=', trackId).execute();
+      await trx.deleteFrom('track_splits').where('track_id', '=', trackId).execute();
+      await trx.deleteFrom('share_links').where('track_id', '=', trackId).execute();
+      await trx.deleteFrom('tracks').where('id', '=', trackId).execute();
+      if (cids.length === 0) return [];
+      const stillUsed = new Set(
+        (await trx.selectFrom('track_assets').select('cid').where('cid', 'in', cids).execute()).map(
+          (row) => row.cid,
+        ),
+      );
+      return cids.filter((cid) => !stillUsed.has(cid));
+    });
+  }
+
+  async createShareLink(id: string, trackId: string, tokenHash: string, now: number): Promise<void> {
+    await this.#db
+      .insertInto('share_links')
+      .values({ id, track_id: trackId, token_hash: tokenHash, created_at: now, revoked_at: null })
+      .execute();
+  }
+
+  async hasValidShareLink(trackId: string, tokenHash: string): Promise<boolean> {
+    const row = await this.#db
+      .selectFrom('share_links')
+      .select('id')
+      .where('track_id', '=', trackId)
+      .where('token_hash', '=', tokenHash)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async listShareLinks(
+    trackId: string,
+  ): Promise<{ id: string; created_at: number; revoked_at: number | null }[]> {
+    return this.#db
+      .selectFrom('share_links')
+      .select(['id', 'created_at', 'revoked_at'])
+      .where('track_id', '=', trackId)
+      .orderBy('created_at')
+      .execute();
+  }
+
+  async revokeShareLink(trackId: string, id: string, now: number): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('share_links')
+      .set({ revoked_at: now })
+      .where('id', '=', id)
+      .where('track_id', '=', trackId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+}
+
+const STAGE_ORDER: StageName[] = ['validate', 'transcode', 'loudness', 'waveform', 'artwork', 'publish'];
+
+function sortStages(stages: TrackStage[]): TrackStage[] {
+  return [...stages].sort((a, b) => STAGE_ORDER.indexOf(a.stage) - STAGE_ORDER.indexOf(b.stage));
+}
+
+async function insertAssets(
+  trx: Transaction<Database>,
+  trackId: string,
+  assets: TrackAsset[],
+): Promise<void> {
+  if (assets.length === 0) return;
+  await trx
+    .insertInto('track_assets')
+    .values(assets.map((asset) => ({ track_id: trackId, ...asset })))
+    .onConflict((conflict) =>
+      conflict.columns(['track_id', 'kind', 'variant']).doUpdateSet((eb) => ({
+        cid: eb.ref('excluded.cid'),
+        mime: eb.ref('excluded.mime'),
+        size: eb.ref('excluded.size'),
+      })),
+    )
+    .execute();
+}

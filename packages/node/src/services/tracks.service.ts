@@ -1,0 +1,406 @@
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { ppmToPercent } from '@fairstream/protocol';
+import type { AssetKind, StageName } from '../db/schema.ts';
+import { badRequest, conflict, forbidden, notFound } from '../errors.ts';
+import type {
+  TrackAsset,
+  TrackRecord,
+  TrackRow,
+  TracksRepository,
+} from '../repositories/tracks.repository.ts';
+import type { BlobInfo, BlobStore } from '../storage/blob-store.ts';
+import { hashToken } from './auth.service.ts';
+import type { MediaToolkit } from './media-toolkit.ts';
+import {
+  METADATA_FIELDS,
+  parseAccess,
+  parseSplits,
+  parseTrackFields,
+  type RawFields,
+  rejectUnknownFields,
+  UPLOAD_FIELDS,
+} from './track-fields.ts';
+
+export const MEDIA_JOB = 'media';
+
+/** Who is asking: a signed-in address, a share-link token, both or neither. */
+export interface Viewer {
+  address?: string | undefined;
+  shareToken?: string | undefined;
+}
+
+/** A file the HTTP layer has already streamed to a temp path, hashed on the way. */
+export interface ReceivedFile {
+  path: string;
+  filename: string;
+  mimetype: string;
+  content: BlobInfo;
+}
+
+export interface UploadInput {
+  owner: string;
+  audio: ReceivedFile;
+  cover?: ReceivedFile | undefined;
+  fields: RawFields;
+}
+
+export const STREAM_FORMATS = ['opus', 'aac', 'mp3', 'original', 'preview'] as const;
+export type StreamFormat = (typeof STREAM_FORMATS)[number];
+
+const STAGES: StageName[] = ['validate', 'transcode', 'loudness', 'waveform', 'artwork', 'publish'];
+
+export interface TracksServiceOptions {
+  /** Where temp files for embedded cover art are written (same file system as uploads). */
+  tempPath: (suffix: string) => string;
+  /** Called after a job is committed, so the worker picks it up without waiting for its poll. */
+  onJobQueued: () => void;
+  now?: () => number;
+}
+
+export class TracksService {
+  readonly #tracks: TracksRepository;
+  readonly #blobs: BlobStore;
+  readonly #media: MediaToolkit;
+  readonly #options: TracksServiceOptions;
+  readonly #now: () => number;
+
+  constructor(
+    tracks: TracksRepository,
+    blobs: BlobStore,
+    media: MediaToolkit,
+    options: TracksServiceOptions,
+  ) {
+    this.#tracks = tracks;
+    this.#blobs = blobs;
+    this.#media = media;
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /**
+   * Validates everything before anything is stored, then commits the track, its split, its original
+   * and its processing job together: a rejected upload leaves nothing behind, an accepted one is
+   * never lost.
+   */
+  async upload(input: UploadInput): Promise<TrackRecord> {
+    rejectUnknownFields(input.fields, UPLOAD_FIELDS);
+    const fields = parseTrackFields(input.fields);
+    const access = parseAccess(input.fields);
+    const splits = parseSplits(input.fields.splits, input.owner);
+
+    const probe = await this.#media.probeAudio(input.audio.path);
+    await this.#media.checkDecodes(input.audio.path, probe.durationMs);
+    const tags = await this.#media.readTags(input.audio.path);
+    const title = fields.title ?? tags.title?.trim().slice(0, 200);
+    if (!title) {
+      throw badRequest(
+        'missing_title',
+        'title is required (the audio file has no title tag to take it from)',
+      );
+    }
+
+    const existing = await this.#tracks.findByOwnerAndOriginal(input.owner, input.audio.content.cid);
+    if (existing) {
+      throw conflict(
+        'duplicate_upload',
+        `You already uploaded this audio as track ${existing}; edit that track instead`,
+      );
+    }
+
+    const coverPath = await this.#coverSource(input.cover, tags.picture);
+    const coverMime = coverPath ? (await this.#media.checkImage(coverPath)).mime : undefined;
+
+    const now = this.#now();
+    const id = randomBytes(9).toString('base64url');
+    const original = await this.#blobs.putFile(input.audio.path, input.audio.content);
+    const assets: TrackAsset[] = [
+      { kind: 'original', variant: '', cid: original.cid, mime: input.audio.mimetype, size: original.size },
+    ];
+    if (coverPath && coverMime) {
+      const cover = await this.#blobs.putFile(coverPath, input.cover?.content);
+      assets.push({ kind: 'cover_source', variant: '', cid: cover.cid, mime: coverMime, size: cover.size });
+    }
+    const track: TrackRow = {
+      id,
+      owner: input.owner,
+      title,
+      artist_name: fields.artistName ?? tags.artist?.slice(0, 200) ?? null,
+      genre: fields.genre ?? tags.genre?.toLowerCase().slice(0, 50) ?? null,
+      description: fields.description ?? null,
+      tags: JSON.stringify(fields.tags ?? []),
+      release_date: fields.releaseDate ?? (tags.year ? `${tags.year}-01-01` : null),
+      visibility: fields.visibility ?? 'public',
+      access_kind: access.kind,
+      gate_token: access.token,
+      gate_min_balance: access.minBalance,
+      state: 'processing',
+      failure_code: null,
+      failure_message: null,
+      duration_ms: probe.durationMs,
+      original_cid: original.cid,
+      original_name: input.audio.filename,
+      original_mime: input.audio.mimetype,
+      integrated_lufs: null,
+      true_peak_dbtp: null,
+      gain_db: null,
+      created_at: now,
+      updated_at: now,
+    };
+    await this.#tracks.createWithJob({
+      track,
+      splits,
+      assets,
+      stages: STAGES.map((stage) => ({
+        stage,
+        state: stage === 'validate' ? 'done' : stage === 'artwork' && !coverPath ? 'skipped' : 'pending',
+        progress: stage === 'validate' ? 1 : 0,
+      })),
+      job: { id: `media-${id}`, kind: MEDIA_JOB, payload: JSON.stringify({ trackId: id }) },
+    });
+    this.#options.onJobQueued();
+    return this.#mustFind(id);
+  }
+
+  /** A track as the viewer may see it; hidden or unfinished tracks of others do not exist for them. */
+  async get(id: string, viewer: Viewer): Promise<TrackRecord> {
+    const track = await this.#tracks.findById(id);
+    if (!track || !(await this.#canSee(track, viewer))) throw notFound(`Track ${id}`);
+    return track;
+  }
+
+  async list(
+    query: { owner?: string | undefined; cursor?: string | undefined; limit: number },
+    viewer: Viewer,
+  ) {
+    const before = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const rows = await this.#tracks.list({
+      owner: query.owner?.toLowerCase(),
+      includeUnlisted: query.owner !== undefined && query.owner.toLowerCase() === viewer.address,
+      before,
+      limit: query.limit + 1,
+    });
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    const records = await Promise.all(page.map((row) => this.#mustFind(row.id)));
+    return {
+      tracks: records,
+      nextCursor: rows.length > query.limit && last ? encodeCursor(last.created_at, last.id) : null,
+    };
+  }
+
+  async update(id: string, viewer: Viewer, raw: RawFields): Promise<TrackRecord> {
+    rejectUnknownFields(raw, METADATA_FIELDS);
+    await this.#requireOwner(id, viewer);
+    const fields = parseTrackFields(raw);
+    if (Object.keys(fields).length === 0) {
+      throw badRequest('empty_update', `Send at least one of ${METADATA_FIELDS.join(', ')}`);
+    }
+    await this.#tracks.updateMetadata(
+      id,
+      {
+        ...(fields.title !== undefined && { title: fields.title }),
+        ...(fields.artistName !== undefined && { artist_name: fields.artistName }),
+        ...(fields.genre !== undefined && { genre: fields.genre }),
+        ...(fields.description !== undefined && { description: fields.description }),
+        ...(fields.tags !== undefined && { tags: JSON.stringify(fields.tags) }),
+        ...(fields.releaseDate !== undefined && { release_date: fields.releaseDate }),
+        ...(fields.visibility !== undefined && { visibility: fields.visibility }),
+      },
+      this.#now(),
+    );
+    return this.#mustFind(id);
+  }
+
+  async delete(id: string, viewer: Viewer): Promise<void> {
+    await this.#requireOwner(id, viewer);
+    const orphans = await this.#tracks.delete(id);
+    // Blobs go after the rows: a crash in between leaves an unreferenced blob, never a dangling row.
+    for (const cid of orphans) await this.#blobs.delete(cid);
+  }
+
+  /** The blob to stream for a format, after the access checks streaming requires. */
+  async streamAsset(
+    id: string,
+    format: StreamFormat,
+    viewer: Viewer,
+  ): Promise<{ asset: TrackAsset; track: TrackRow }> {
+    const track = await this.get(id, viewer);
+    if (track.state !== 'ready') {
+      throw conflict('not_ready', `Track ${id} is ${track.state}; it streams once processing is done`);
+    }
+    const kind: AssetKind = format === 'mp3' ? 'aac' : format;
+    const asset = track.assets.find((candidate) => candidate.kind === kind && candidate.variant === '');
+    if (!asset || format === 'mp3') {
+      throw notFound(`The ${format} rendition of track ${id} (available: opus, aac, original, preview)`);
+    }
+    return { asset, track };
+  }
+
+  /** A content-addressed blob, served only when it belongs to a track the viewer may see. */
+  async blobForViewer(cid: string, viewer: Viewer): Promise<{ asset: TrackAsset; public: boolean }> {
+    for (const trackId of await this.#tracks.trackIdsWithAsset(cid)) {
+      const track = await this.#tracks.findById(trackId);
+      if (track && track.state === 'ready' && (await this.#canSee(track, viewer))) {
+        const asset = track.assets.find((candidate) => candidate.cid === cid);
+        if (asset) return { asset, public: track.visibility === 'public' };
+      }
+    }
+    throw notFound(`Blob ${cid}`);
+  }
+
+  async createShareLink(
+    id: string,
+    viewer: Viewer,
+  ): Promise<{ id: string; token: string; createdAt: number }> {
+    await this.#requireOwner(id, viewer);
+    const linkId = randomBytes(6).toString('base64url');
+    const token = randomBytes(18).toString('base64url');
+    const now = this.#now();
+    await this.#tracks.createShareLink(linkId, id, hashToken(token), now);
+    return { id: linkId, token, createdAt: now };
+  }
+
+  async listShareLinks(id: string, viewer: Viewer) {
+    await this.#requireOwner(id, viewer);
+    return (await this.#tracks.listShareLinks(id)).map((link) => ({
+      id: link.id,
+      createdAt: link.created_at,
+      revokedAt: link.revoked_at,
+    }));
+  }
+
+  async revokeShareLink(id: string, linkId: string, viewer: Viewer): Promise<void> {
+    await this.#requireOwner(id, viewer);
+    if (!(await this.#tracks.revokeShareLink(id, linkId, this.#now())))
+      throw notFound(`Share link ${linkId}`);
+  }
+
+  async #canSee(track: TrackRecord, viewer: Viewer): Promise<boolean> {
+    if (viewer.address && isOwnerOrCollaborator(track, viewer.address)) return true;
+    if (track.state !== 'ready') return false;
+    if (track.visibility === 'public') return true;
+    return (
+      viewer.shareToken !== undefined &&
+      (await this.#tracks.hasValidShareLink(track.id, hashToken(viewer.shareToken)))
+    );
+  }
+
+  async #requireOwner(id: string, viewer: Viewer): Promise<TrackRecord> {
+    const track = await this.get(id, viewer);
+    if (track.owner !== viewer.address) throw forbidden(`Only the owner of track ${id} may change it`);
+    return track;
+  }
+
+  async #mustFind(id: string): Promise<TrackRecord> {
+    const track = await this.#tracks.findById(id);
+    if (!track) throw notFound(`Track ${id}`);
+    return track;
+  }
+
+  /** The uploaded cover, else the picture embedded in the audio's tags, as a file to validate. */
+  async #coverSource(
+    cover: ReceivedFile | undefined,
+    embedded: { data: Uint8Array; mime: string } | undefined,
+  ): Promise<string | undefined> {
+    if (cover) return cover.path;
+    if (!embedded || embedded.data.byteLength === 0) return undefined;
+    const path = this.#options.tempPath('.cover');
+    await writeFile(path, embedded.data);
+    return path;
+  }
+}
+
+export function isOwnerOrCollaborator(track: TrackRecord, address: string): boolean {
+  return track.owner === address || track.splits.some((split) => split.address === address);
+}
+
+/** The public shape of a track; percentages are exact strings derived from ppm. */
+export function toTrackView(track: TrackRecord, apiBase: string) {
+  const blobUrl = (cid: string) => `${apiBase}/blobs/${cid}`;
+  const asset = (kind: AssetKind) => track.assets.find((a) => a.kind === kind && a.variant === '');
+  const renditions = (['opus', 'aac', 'preview', 'original'] as const).flatMap((kind) => {
+    const found = asset(kind);
+    return found && track.state === 'ready'
+      ? [
+          {
+            format: kind,
+            mime: found.mime,
+            size: found.size,
+            cid: found.cid,
+            url: `${apiBase}/tracks/${track.id}/stream?format=${kind}`,
+          },
+        ]
+      : [];
+  });
+  const waveform = asset('waveform');
+  return {
+    id: track.id,
+    owner: track.owner,
+    title: track.title,
+    artistName: track.artist_name,
+    genre: track.genre,
+    description: track.description,
+    tags: JSON.parse(track.tags) as string[],
+    releaseDate: track.release_date,
+    visibility: track.visibility,
+    access:
+      track.access_kind === 'token'
+        ? { kind: 'token' as const, token: track.gate_token, minBalance: track.gate_min_balance }
+        : { kind: 'free' as const, token: null, minBalance: null },
+    splits: track.splits.map((split) => ({
+      address: split.address,
+      ppm: split.ppm,
+      percent: ppmToPercent(split.ppm),
+    })),
+    state: track.state,
+    stages: track.stages.map((stage) => ({
+      name: stage.stage,
+      state: stage.state,
+      progress: stage.progress,
+    })),
+    failure: track.failure_code ? { code: track.failure_code, message: track.failure_message ?? '' } : null,
+    durationMs: track.duration_ms,
+    loudness:
+      track.integrated_lufs !== null
+        ? {
+            integratedLufs: track.integrated_lufs,
+            truePeakDbtp: track.true_peak_dbtp ?? 0,
+            gainDb: track.gain_db ?? 0,
+          }
+        : null,
+    renditions,
+    waveformUrl: waveform && track.state === 'ready' ? blobUrl(waveform.cid) : null,
+    cover:
+      track.state === 'ready'
+        ? track.assets
+            .filter((a) => a.kind === 'cover')
+            .map((a) => ({ variant: a.variant, mime: a.mime, url: blobUrl(a.cid) }))
+        : [],
+    createdAt: track.created_at,
+    updatedAt: track.updated_at,
+  };
+}
+
+export type TrackView = ReturnType<typeof toTrackView>;
+
+function encodeCursor(createdAt: number, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: number; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (
+      typeof createdAt === 'number' &&
+      Number.isSafeInteger(createdAt) &&
+      typeof id === 'string' &&
+      id.length < 64
+    ) {
+      return { createdAt, id };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw badRequest('invalid_cursor', 'cursor is not one this API returned; start again without it');
+}

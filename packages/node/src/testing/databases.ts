@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { type Db, migrateToLatest, openDatabase } from '../db/database.ts';
+
+export interface TestDatabase {
+  name: 'sqlite' | 'postgres';
+  /** A fresh, migrated database; `close` drops it. */
+  open(): Promise<{ db: Db; setting: string; close(): Promise<void> }>;
+}
+
+/**
+ * The databases every repository test runs against: SQLite always, Postgres when
+ * FAIRSTREAM_TEST_POSTGRES names a server (CI sets it, and fails without it).
+ */
+export function testDatabases(): TestDatabase[] {
+  const databases: TestDatabase[] = [{ name: 'sqlite', open: openSqlite }];
+  const postgresUrl = process.env.FAIRSTREAM_TEST_POSTGRES;
+  if (postgresUrl) databases.push({ name: 'postgres', open: () => openPostgres(postgresUrl) });
+  else if (process.env.CI) throw new Error('CI must set FAIRSTREAM_TEST_POSTGRES so the Postgres tests run');
+  return databases;
+}
+
+async function openSqlite() {
+  const db = openDatabase(':memory:', '');
+  await migrateToLatest(db);
+  return { db, setting: ':memory:', close: () => db.destroy() };
+}
+
+async function openPostgres(adminUrl: string) {
+  const name = `fairstream_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const db = openDatabase(url.toString(), '');
+  await migrateToLatest(db);
+  return {
+    db,
+    setting: url.toString(),
+    close: async () => {
+      await db.destroy();
+      const cleanup = new pg.Client({ connectionString: adminUrl });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}
