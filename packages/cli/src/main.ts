@@ -93,9 +93,10 @@ try {
   } else if (error instanceof FairstreamApiError) {
     process.stderr.write(`fairstream: the node refused (${error.status} ${error.code}): ${error.message}\n`);
     process.exitCode = 1;
-  } else if ((error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') {
+  } else if (error instanceof TypeError && error.message === 'fetch failed') {
+    const cause = (error.cause as Error | undefined)?.message ?? 'unknown reason';
     process.stderr.write(
-      'fairstream: no node answers at that address; start one with `fairstream up` or pass --api URL\n',
+      `fairstream: no node answers at that address (${cause}); start one with \`fairstream up\` or pass --api URL\n`,
     );
     process.exitCode = 1;
   } else if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

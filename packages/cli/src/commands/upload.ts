@@ -2,6 +2,7 @@ import { openAsBlob } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { SplitError, validateSplits } from '@fairstream/protocol';
 import {
   createFairstreamClient,
   FairstreamApiError,
@@ -94,7 +95,17 @@ export async function upload(args: string[], global: GlobalOptions): Promise<num
     field('gateToken', token);
     field('gateMinBalance', minBalance);
   }
-  if (values.split) field('splits', JSON.stringify(values.split.map(parseSplitFlag)));
+  if (values.split) {
+    const splits = values.split.map(parseSplitFlag);
+    // Checked here too, by the same rule the node applies, so a bad split fails before a long upload.
+    try {
+      validateSplits(splits);
+    } catch (error) {
+      if (error instanceof SplitError) throw new CliError(`--split: ${error.message}`);
+      throw error;
+    }
+    field('splits', JSON.stringify(splits));
+  }
   parts.push(await filePart('audio', audioPath, AUDIO_TYPES, 'application/octet-stream'));
   if (values.cover)
     parts.push(await filePart('cover', values.cover, IMAGE_TYPES, 'application/octet-stream'));
@@ -176,7 +187,7 @@ function printTrack(track: Track, api: string) {
 function parseSplitFlag(flag: string) {
   const match = /^(0x[0-9a-fA-F]{40})=([\d.]+)%?$/.exec(flag);
   if (!match) throw new CliError(`--split must be ADDRESS=PERCENT, e.g. 0xabc…=25; got "${flag}"`);
-  return { address: match[1], percent: match[2] };
+  return { address: match[1]!, percent: match[2]! };
 }
 
 async function filePart(

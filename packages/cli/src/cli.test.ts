@@ -1,0 +1,217 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { openAsBlob } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { createFairstreamClient, signIn, unwrap } from '@fairstream/sdk';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+
+const exec = promisify(execFile);
+const main = new URL('./main.ts', import.meta.url).pathname;
+const work = await mkdtemp(join(tmpdir(), 'fairstream-cli-'));
+after(() => rm(work, { recursive: true, force: true }));
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Runs `fairstream up` as its own process, as a user would, and waits until it answers. */
+async function startNode(dataDir: string, port: number): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [main, 'up', '--port', String(port), '--data', dataDir, '--log-level', 'warn'],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the node exited with ${child.exitCode}`);
+    const healthy = await fetch(`http://127.0.0.1:${port}/api/v1/health`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (healthy) return child;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('the node did not start within 30 s');
+}
+
+async function kill9(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+async function tone(name: string, seconds: number, frequency: number): Promise<string> {
+  const path = join(work, name);
+  await exec('ffmpeg', [
+    ...['-hide_banner', '-nostdin', '-v', 'error', '-y', '-f', 'lavfi'],
+    ...['-i', `sine=frequency=${frequency}:duration=${seconds}`, '-ac', '2', path],
+  ]);
+  return path;
+}
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  return exec(process.execPath, [main, ...args], {
+    env: { ...process.env, XDG_CONFIG_HOME: join(work, 'config'), ...env },
+  }).then(
+    (result) => ({ code: 0, ...result }),
+    (error: { code: number; stdout: string; stderr: string }) => ({
+      code: error.code,
+      stdout: error.stdout,
+      stderr: error.stderr,
+    }),
+  );
+}
+
+describe('fairstream CLI against a real node process', () => {
+  it('uploads a track with a split, waits until it is ready, and the track streams with seeking', async () => {
+    const port = await freePort();
+    const node = await startNode(join(work, 'data-upload'), port);
+    try {
+      const key = generatePrivateKey();
+      const me = privateKeyToAccount(key).address;
+      const audio = await tone('song.flac', 12, 440);
+      const result = await cli([
+        ...['--api', `http://127.0.0.1:${port}`, '--key', key, '--json', 'upload', audio],
+        ...['--title', 'CLI Song', '--genre', 'test', '--split', `${me}=60`],
+        ...[
+          '--split',
+          '0x00000000000000000000000000000000000000b2=25',
+          '--split',
+          '0x00000000000000000000000000000000000000c3=15',
+        ],
+        '--wait',
+      ]);
+      assert.equal(result.code, 0, result.stderr);
+      const track = JSON.parse(result.stdout);
+      assert.equal(track.state, 'ready');
+      assert.equal(track.title, 'CLI Song');
+      assert.deepEqual(track.splits.map((split: { percent: string }) => split.percent).sort(), [
+        '15',
+        '25',
+        '60',
+      ]);
+      assert.match(result.stderr, /processing/);
+
+      const stream = await fetch(`http://127.0.0.1:${port}/api/v1/tracks/${track.id}/stream?format=opus`, {
+        headers: { range: 'bytes=1000-1999' },
+      });
+      assert.equal(stream.status, 206);
+      assert.equal((await stream.arrayBuffer()).byteLength, 1000);
+    } finally {
+      await kill9(node);
+    }
+  });
+
+  it('refuses a split that does not add up before uploading, and explains bad flags', async () => {
+    const audio = await tone('refused.flac', 2, 500);
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const split = await cli([
+      '--api',
+      closed,
+      'upload',
+      audio,
+      '--split',
+      '0x00000000000000000000000000000000000000b2=90',
+    ]);
+    assert.equal(split.code, 1);
+    assert.match(split.stderr, /adds up to 90%; it must add up to exactly 100%/);
+    const port = await cli(['up', '--port', 'eighty']);
+    assert.equal(port.code, 1);
+    assert.match(port.stderr, /--port must be a whole number/);
+    const unknown = await cli(['dance']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /Unknown command "dance"/);
+    const noNode = await cli([
+      '--api',
+      closed,
+      '--key',
+      generatePrivateKey(),
+      'upload',
+      audio,
+      '--title',
+      'x',
+    ]);
+    assert.equal(noNode.code, 1);
+    assert.match(noNode.stderr, /no node answers/);
+  });
+
+  it('keeps an acknowledged upload through a kill -9 and finishes it once after restart', async () => {
+    const port = await freePort();
+    const dataDir = join(work, 'data-crash');
+    let node = await startNode(dataDir, port);
+    const api = `http://127.0.0.1:${port}`;
+    const account = privateKeyToAccount(generatePrivateKey());
+    const anonymous = createFairstreamClient({ baseUrl: api });
+    const { token } = await signIn(anonymous, account);
+    const client = createFairstreamClient({ baseUrl: api, token });
+    try {
+      // Killed right after the 202: the upload must survive.
+      const acknowledged = await uploadOnly(api, token, await tone('acked.wav', 30, 350), 'Acknowledged');
+      await kill9(node);
+      node = await startNode(dataDir, port);
+
+      // Killed in the middle of transcoding: the job must resume and finish exactly once.
+      const midway = await uploadOnly(api, token, await tone('midway.wav', 120, 370), 'Midway');
+      await waitFor(async () => {
+        const track = unwrap(await client.GET('/api/v1/tracks/{id}', { params: { path: { id: midway } } }));
+        return track.stages.some(
+          (stage) => stage.name === 'transcode' && stage.state === 'running' && stage.progress > 0,
+        );
+      });
+      await kill9(node);
+      node = await startNode(dataDir, port);
+
+      for (const id of [acknowledged, midway]) {
+        await waitFor(async () => {
+          const track = unwrap(await client.GET('/api/v1/tracks/{id}', { params: { path: { id } } }));
+          assert.notEqual(track.state, 'failed', JSON.stringify(track.failure));
+          return track.state === 'ready';
+        });
+      }
+      const mine = unwrap(
+        await client.GET('/api/v1/tracks', { params: { query: { owner: account.address } } }),
+      );
+      assert.deepEqual(mine.tracks.map((track) => track.title).sort(), ['Acknowledged', 'Midway']);
+      const stream = await fetch(`${api}/api/v1/tracks/${midway}/stream?format=aac`, {
+        headers: { range: 'bytes=0-99' },
+      });
+      assert.equal(stream.status, 206);
+    } finally {
+      await kill9(node);
+    }
+  });
+});
+
+async function uploadOnly(api: string, token: string, path: string, title: string): Promise<string> {
+  const form = new FormData();
+  form.set('title', title);
+  form.set('audio', await openAsBlob(path, { type: 'audio/wav' }), 'audio.wav');
+  const response = await fetch(`${api}/api/v1/tracks`, {
+    method: 'POST',
+    body: form,
+    headers: { authorization: `Bearer ${token}` },
+  });
+  assert.equal(response.status, 202, await response.clone().text());
+  return ((await response.json()) as { id: string }).id;
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('timed out waiting for the condition');
+}
