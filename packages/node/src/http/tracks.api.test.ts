@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -30,17 +30,31 @@ async function tone(name: string, seconds: number, extra: string[] = []): Promis
 }
 
 const wav = await tone('tone.wav', 6);
-const taggedMp3 = await tone('tagged.mp3', 4, [
-  '-metadata',
-  'title=Tagged Title',
-  '-metadata',
-  'genre=Ambient',
-]);
 const flac = await tone('tone.flac', 8);
 const truncatedFlac = flac.subarray(0, Math.floor(flac.length / 2));
 const png = await sharp({ create: { width: 600, height: 400, channels: 3, background: '#336699' } })
   .png()
   .toBuffer();
+// An MP3 whose tags carry the title, genre and cover art, as files from music stores do.
+await writeFile(join(fixtures, 'art.png'), png);
+await exec('ffmpeg', [
+  ...['-hide_banner', '-nostdin', '-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=4'],
+  ...[
+    '-i',
+    join(fixtures, 'art.png'),
+    '-map',
+    '0:a',
+    '-map',
+    '1:v',
+    '-c:v',
+    'mjpeg',
+    '-disposition:v',
+    'attached_pic',
+  ],
+  ...['-id3v2_version', '3', '-metadata', 'title=Tagged Title', '-metadata', 'genre=Ambient'],
+  join(fixtures, 'tagged.mp3'),
+]);
+const taggedMp3 = await readFile(join(fixtures, 'tagged.mp3'));
 
 const artist = newAccount();
 const bassist = newAccount();
@@ -231,12 +245,15 @@ for (const database of testDatabases()) {
       assert.match(response.json().error.message, new RegExp(trackId));
     });
 
-    it('takes the title and genre from the file tags when the form leaves them out', async () => {
+    it('takes the title, genre and cover art from the file tags when the form leaves them out', async () => {
       const response = await upload(artistToken, [filePart('audio', 'tagged.mp3', taggedMp3, 'audio/mpeg')]);
       assert.equal(response.statusCode, 202, response.body);
       assert.equal(response.json().title, 'Tagged Title');
       assert.equal(response.json().genre, 'ambient');
       await test.node.worker.idle();
+      const track = (await inject({ method: 'GET', url: `/api/v1/tracks/${response.json().id}` })).json();
+      assert.equal(track.state, 'ready');
+      assert.equal(track.cover.length, 6, 'the embedded picture becomes the cover art');
     });
 
     const badUploads: [string, () => Promise<Parameters<typeof multipart>[0]>, number, string][] = [

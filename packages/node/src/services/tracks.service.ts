@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { ppmToPercent } from '@fairstream/protocol';
+import { rm, writeFile } from 'node:fs/promises';
+import { ppmToPercent, type Split } from '@fairstream/protocol';
 import type { AssetKind, StageName } from '../db/schema.ts';
 import { badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import type {
@@ -11,14 +11,16 @@ import type {
 } from '../repositories/tracks.repository.ts';
 import type { BlobInfo, BlobStore } from '../storage/blob-store.ts';
 import { hashToken } from './auth.service.ts';
-import type { MediaToolkit } from './media-toolkit.ts';
+import type { AudioProbe, AudioTags, MediaToolkit } from './media-toolkit.ts';
 import {
+  type AccessRule,
   METADATA_FIELDS,
   parseAccess,
   parseSplits,
   parseTrackFields,
   type RawFields,
   rejectUnknownFields,
+  type TrackFields,
   UPLOAD_FIELDS,
 } from './track-fields.ts';
 
@@ -89,6 +91,14 @@ export class TracksService {
     const access = parseAccess(input.fields);
     const splits = parseSplits(input.fields.splits, input.owner);
 
+    const existing = await this.#tracks.findByOwnerAndOriginal(input.owner, input.audio.content.cid);
+    if (existing) {
+      throw conflict(
+        'duplicate_upload',
+        `You already uploaded this audio as track ${existing}; edit that track instead`,
+      );
+    }
+
     const probe = await this.#media.probeAudio(input.audio.path);
     await this.#media.checkDecodes(input.audio.path, probe.durationMs);
     const tags = await this.#media.readTags(input.audio.path);
@@ -100,17 +110,39 @@ export class TracksService {
       );
     }
 
-    const existing = await this.#tracks.findByOwnerAndOriginal(input.owner, input.audio.content.cid);
-    if (existing) {
-      throw conflict(
-        'duplicate_upload',
-        `You already uploaded this audio as track ${existing}; edit that track instead`,
-      );
+    const embeddedCover = input.cover ? undefined : await this.#writeEmbeddedCover(tags.picture);
+    try {
+      // A broken uploaded cover is the uploader's to fix; a broken embedded picture is just skipped.
+      const coverMime = input.cover
+        ? (await this.#media.checkImage(input.cover.path)).mime
+        : embeddedCover
+          ? await this.#media.checkImage(embeddedCover).then(
+              (image) => image.mime,
+              () => undefined,
+            )
+          : undefined;
+      const coverPath = coverMime ? (input.cover?.path ?? embeddedCover) : undefined;
+      return await this.#store(input, { fields, access, splits, probe, tags, title, coverPath, coverMime });
+    } finally {
+      if (embeddedCover) await rm(embeddedCover, { force: true });
     }
+  }
 
-    const coverPath = await this.#coverSource(input.cover, tags.picture);
-    const coverMime = coverPath ? (await this.#media.checkImage(coverPath)).mime : undefined;
-
+  /** Moves the validated files into the blob store and commits; undoes the blobs if the commit fails. */
+  async #store(
+    input: UploadInput,
+    checked: {
+      fields: TrackFields;
+      access: AccessRule;
+      splits: Split[];
+      probe: AudioProbe;
+      tags: AudioTags;
+      title: string;
+      coverPath: string | undefined;
+      coverMime: string | undefined;
+    },
+  ): Promise<TrackRecord> {
+    const { fields, access, splits, probe, tags, title, coverPath, coverMime } = checked;
     const now = this.#now();
     const id = randomBytes(9).toString('base64url');
     const original = await this.#blobs.putFile(input.audio.path, input.audio.content);
@@ -147,17 +179,25 @@ export class TracksService {
       created_at: now,
       updated_at: now,
     };
-    await this.#tracks.createWithJob({
-      track,
-      splits,
-      assets,
-      stages: STAGES.map((stage) => ({
-        stage,
-        state: stage === 'validate' ? 'done' : stage === 'artwork' && !coverPath ? 'skipped' : 'pending',
-        progress: stage === 'validate' ? 1 : 0,
-      })),
-      job: { id: `media-${id}`, kind: MEDIA_JOB, payload: JSON.stringify({ trackId: id }) },
-    });
+    try {
+      await this.#tracks.createWithJob({
+        track,
+        splits,
+        assets,
+        stages: STAGES.map((stage) => ({
+          stage,
+          state: stage === 'validate' ? 'done' : stage === 'artwork' && !coverPath ? 'skipped' : 'pending',
+          progress: stage === 'validate' ? 1 : 0,
+        })),
+        job: { id: `media-${id}`, kind: MEDIA_JOB, payload: JSON.stringify({ trackId: id }) },
+      });
+    } catch (error) {
+      for (const asset of assets) {
+        if ((await this.#tracks.trackIdsWithAsset(asset.cid)).length === 0)
+          await this.#blobs.delete(asset.cid);
+      }
+      throw error;
+    }
     this.#options.onJobQueued();
     return this.#mustFind(id);
   }
@@ -298,12 +338,10 @@ export class TracksService {
     return track;
   }
 
-  /** The uploaded cover, else the picture embedded in the audio's tags, as a file to validate. */
-  async #coverSource(
-    cover: ReceivedFile | undefined,
+  /** The picture embedded in the audio's tags, as a temp file to validate like an uploaded cover. */
+  async #writeEmbeddedCover(
     embedded: { data: Uint8Array; mime: string } | undefined,
   ): Promise<string | undefined> {
-    if (cover) return cover.path;
     if (!embedded || embedded.data.byteLength === 0) return undefined;
     const path = this.#options.tempPath('.cover');
     await writeFile(path, embedded.data);
