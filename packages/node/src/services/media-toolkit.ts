@@ -1,58 +1,18 @@
+import type { CoverFile } from '../media/artwork.ts';
+import type { AudioProbe } from '../media/probe.ts';
+import type { AudioTags } from '../media/tags.ts';
+import type { Renditions, Transcoder } from '../media/transcoder.ts';
+
+export type { AudioProbe, AudioTags, CoverFile, Renditions };
+
 /**
- * What the track service and the media worker need from media processing. The ffmpeg/sharp
- * implementation lives in media/; services depend on this shape only.
+ * What the track service and the media worker need from media processing, so they can be read
+ * (and tested) without knowing how ffmpeg and sharp are driven; media/toolkit.ts implements it.
  */
-export interface AudioProbe {
-  durationMs: number;
-  codec: string;
-  container: string;
-  sampleRate: number;
-  channels: number;
-  sizeBytes: number;
-}
-
-export interface AudioTags {
-  title?: string;
-  artist?: string;
-  album?: string;
-  genre?: string;
-  year?: number;
-  picture?: { data: Uint8Array; mime: string };
-}
-
-export interface RenditionFile {
-  path: string;
-  mime: string;
-}
-
-export interface RenditionSet {
-  opus: RenditionFile;
-  aac: RenditionFile;
-  preview: RenditionFile;
-  loudness: { integratedLufs: number; truePeakDbtp: number; gainDb: number };
-  waveform: unknown;
-}
-
-export interface CoverFile {
-  size: number;
-  format: 'webp' | 'jpeg';
-  path: string;
-  mime: string;
-}
-
-export interface MediaToolkit {
+export interface MediaToolkit extends Pick<Transcoder, 'checkDecodes' | 'renditions'> {
   probeAudio(path: string): Promise<AudioProbe>;
-  /** Rejects truncated or corrupt audio that a header probe alone would accept. */
-  checkDecodes(path: string, durationMs: number): Promise<void>;
   readTags(path: string): Promise<AudioTags>;
   /** Rejects files that are not images, or absurdly sized ones, before they are stored. */
   checkImage(path: string): Promise<{ mime: string }>;
-  renditions(
-    input: string,
-    outDir: string,
-    probe: AudioProbe,
-    onProgress: (fraction: number) => void,
-    signal?: AbortSignal,
-  ): Promise<RenditionSet>;
   renderCoverArt(input: string, outDir: string): Promise<CoverFile[]>;
 }
