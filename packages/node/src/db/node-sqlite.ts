@@ -12,12 +12,28 @@ export function openNodeSqlite(path: string): SqliteDatabase & { raw: DatabaseSy
   db.exec(
     'PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;',
   );
+  // Kysely prepares every query anew; the same few statements serve every request, so keep them.
+  const statements = new Map<string, SqliteStatement>();
   return {
     raw: db,
-    close: () => db.close(),
-    prepare: (sql: string) => adaptStatement(db.prepare(sql)),
+    close: () => {
+      statements.clear();
+      db.close();
+    },
+    prepare: (sql: string) => {
+      let statement = statements.get(sql);
+      if (!statement) {
+        if (statements.size >= STATEMENT_CACHE_SIZE)
+          statements.delete(statements.keys().next().value as string);
+        statement = adaptStatement(db.prepare(sql));
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
   };
 }
+
+const STATEMENT_CACHE_SIZE = 500;
 
 function adaptStatement(statement: StatementSync): SqliteStatement {
   return {

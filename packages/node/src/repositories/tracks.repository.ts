@@ -20,6 +20,21 @@ export interface TrackRecord extends TrackRow {
   stages: TrackStage[];
 }
 
+/** What streaming needs to decide access and serve bytes, in one lookup. */
+export interface StreamableAsset {
+  track: TrackAccessInfo;
+  asset: TrackAsset;
+}
+
+export interface TrackAccessInfo {
+  id: string;
+  owner: string;
+  state: TrackRow['state'];
+  visibility: TrackRow['visibility'];
+  /** Split recipients: collaborators see a track whatever its visibility. */
+  collaborators: string[];
+}
+
 export interface NewTrack {
   track: TrackRow;
   splits: { address: string; ppm: number }[];
@@ -114,6 +129,54 @@ export class TracksRepository {
       .where('kind', '=', kind)
       .where('variant', '=', variant)
       .executeTakeFirst();
+  }
+
+  /** The asset(s) matching a track rendition or a CID, each with its track's access facts. */
+  async findStreamable(
+    where: { trackId: string; kind: AssetKind } | { cid: string },
+  ): Promise<StreamableAsset[]> {
+    let query = this.#db
+      .selectFrom('track_assets as a')
+      .innerJoin('tracks as t', 't.id', 'a.track_id')
+      .select([
+        't.id',
+        't.owner',
+        't.state',
+        't.visibility',
+        'a.kind',
+        'a.variant',
+        'a.cid',
+        'a.mime',
+        'a.size',
+      ]);
+    query =
+      'cid' in where
+        ? query.where('a.cid', '=', where.cid)
+        : query
+            .where('a.track_id', '=', where.trackId)
+            .where('a.kind', '=', where.kind)
+            .where('a.variant', '=', '');
+    const rows = await query.execute();
+    if (rows.length === 0) return [];
+    const splits = await this.#db
+      .selectFrom('track_splits')
+      .select(['track_id', 'address'])
+      .where(
+        'track_id',
+        'in',
+        rows.map((row) => row.id),
+      )
+      .execute();
+    return rows.map((row) => ({
+      track: {
+        id: row.id,
+        owner: row.owner,
+        state: row.state,
+        visibility: row.visibility,
+        collaborators: splits.filter((split) => split.track_id === row.id).map((split) => split.address),
+      },
+      asset: { kind: row.kind, variant: row.variant, cid: row.cid, mime: row.mime, size: row.size },
+    }));
   }
 
   async trackIdsWithAsset(cid: string): Promise<string[]> {

@@ -4,6 +4,8 @@ import { ppmToPercent, type Split } from '@fairstream/protocol';
 import type { AssetKind, StageName } from '../db/schema.ts';
 import { badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import type {
+  StreamableAsset,
+  TrackAccessInfo,
   TrackAsset,
   TrackRecord,
   TrackRow,
@@ -23,6 +25,7 @@ import {
   type TrackFields,
   UPLOAD_FIELDS,
 } from './track-fields.ts';
+import { TtlCache } from './ttl-cache.ts';
 
 export const MEDIA_JOB = 'media';
 
@@ -66,6 +69,7 @@ export class TracksService {
   readonly #media: MediaToolkit;
   readonly #options: TracksServiceOptions;
   readonly #now: () => number;
+  readonly #streamCache = new TtlCache<string, StreamableAsset[]>({ ttlMs: 2000, maxEntries: 10_000 });
 
   constructor(
     tracks: TracksRepository,
@@ -205,7 +209,7 @@ export class TracksService {
   /** A track as the viewer may see it; hidden or unfinished tracks of others do not exist for them. */
   async get(id: string, viewer: Viewer): Promise<TrackRecord> {
     const track = await this.#tracks.findById(id);
-    if (!track || !(await this.#canSee(track, viewer))) throw notFound(`Track ${id}`);
+    if (!track || !(await this.#canSee(accessInfo(track), viewer))) throw notFound(`Track ${id}`);
     return track;
   }
 
@@ -249,44 +253,63 @@ export class TracksService {
       },
       this.#now(),
     );
+    this.#forgetStreamables(id);
     return this.#mustFind(id);
   }
 
   async delete(id: string, viewer: Viewer): Promise<void> {
     await this.#requireOwner(id, viewer);
     const orphans = await this.#tracks.delete(id);
+    this.#forgetStreamables(id);
     // Blobs go after the rows: a crash in between leaves an unreferenced blob, never a dangling row.
     for (const cid of orphans) await this.#blobs.delete(cid);
   }
 
   /** The blob to stream for a format, after the access checks streaming requires. */
-  async streamAsset(
-    id: string,
-    format: StreamFormat,
-    viewer: Viewer,
-  ): Promise<{ asset: TrackAsset; track: TrackRow }> {
+  async streamAsset(id: string, format: StreamFormat, viewer: Viewer): Promise<{ asset: TrackAsset }> {
+    const missing = () =>
+      notFound(`The ${format} rendition of track ${id} (available: opus, aac, original, preview)`);
+    if (format === 'mp3') {
+      await this.get(id, viewer);
+      throw missing();
+    }
+    const [found] = await this.#streamables(`track:${id}:${format}`, () =>
+      this.#tracks.findStreamable({ trackId: id, kind: format }),
+    );
+    if (found?.track.state === 'ready' && (await this.#canSee(found.track, viewer)))
+      return { asset: found.asset };
+    // The slow path only explains the refusal: unknown or hidden (404), unfinished (409), or no such rendition.
     const track = await this.get(id, viewer);
     if (track.state !== 'ready') {
       throw conflict('not_ready', `Track ${id} is ${track.state}; it streams once processing is done`);
     }
-    const kind: AssetKind = format === 'mp3' ? 'aac' : format;
-    const asset = track.assets.find((candidate) => candidate.kind === kind && candidate.variant === '');
-    if (!asset || format === 'mp3') {
-      throw notFound(`The ${format} rendition of track ${id} (available: opus, aac, original, preview)`);
-    }
-    return { asset, track };
+    throw missing();
   }
 
   /** A content-addressed blob, served only when it belongs to a track the viewer may see. */
   async blobForViewer(cid: string, viewer: Viewer): Promise<{ asset: TrackAsset; public: boolean }> {
-    for (const trackId of await this.#tracks.trackIdsWithAsset(cid)) {
-      const track = await this.#tracks.findById(trackId);
-      if (track && track.state === 'ready' && (await this.#canSee(track, viewer))) {
-        const asset = track.assets.find((candidate) => candidate.cid === cid);
-        if (asset) return { asset, public: track.visibility === 'public' };
+    for (const { track, asset } of await this.#streamables(`cid:${cid}`, () =>
+      this.#tracks.findStreamable({ cid }),
+    )) {
+      if (track.state === 'ready' && (await this.#canSee(track, viewer))) {
+        return { asset, public: track.visibility === 'public' };
       }
     }
     throw notFound(`Blob ${cid}`);
+  }
+
+  /** Ready assets are cached briefly; anything else is looked up every time so it shows up at once. */
+  async #streamables(key: string, load: () => Promise<StreamableAsset[]>): Promise<StreamableAsset[]> {
+    const cached = this.#streamCache.get(key);
+    if (cached) return cached;
+    const found = await load();
+    if (found.length > 0 && found.every((entry) => entry.track.state === 'ready'))
+      this.#streamCache.set(key, found);
+    return found;
+  }
+
+  #forgetStreamables(trackId: string): void {
+    this.#streamCache.deleteWhere((key) => key.startsWith(`track:${trackId}:`) || key.startsWith('cid:'));
   }
 
   async createShareLink(
@@ -316,8 +339,10 @@ export class TracksService {
       throw notFound(`Share link ${linkId}`);
   }
 
-  async #canSee(track: TrackRecord, viewer: Viewer): Promise<boolean> {
-    if (viewer.address && isOwnerOrCollaborator(track, viewer.address)) return true;
+  async #canSee(track: TrackAccessInfo, viewer: Viewer): Promise<boolean> {
+    if (viewer.address && (track.owner === viewer.address || track.collaborators.includes(viewer.address))) {
+      return true;
+    }
     if (track.state !== 'ready') return false;
     if (track.visibility === 'public') return true;
     return (
@@ -349,8 +374,8 @@ export class TracksService {
   }
 }
 
-export function isOwnerOrCollaborator(track: TrackRecord, address: string): boolean {
-  return track.owner === address || track.splits.some((split) => split.address === address);
+function accessInfo(track: TrackRecord): TrackAccessInfo {
+  return { ...track, collaborators: track.splits.map((split) => split.address) };
 }
 
 /** The public shape of a track; percentages are exact strings derived from ppm. */

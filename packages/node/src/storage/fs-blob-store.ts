@@ -161,9 +161,10 @@ export class FsBlobStore implements BlobStore {
 
   /**
    * Fast path for the streaming endpoint's many small range requests: reads from a cached open
-   * handle instead of paying open/fstat/close and stream setup per request.
+   * handle instead of paying open/fstat/close and stream setup per request. With `into`, the bytes
+   * land in the caller's (pooled) buffer, sparing the garbage collector a fresh buffer per request.
    */
-  async readRange(cid: string, start: number, end: number): Promise<Buffer> {
+  async readRange(cid: string, start: number, end: number, into?: Buffer): Promise<Buffer> {
     this.#assertOpen();
     const range = { start, end };
     assertRangeShape(cid, range);
@@ -171,7 +172,10 @@ export class FsBlobStore implements BlobStore {
     try {
       const { handle, size } = await entry.opening;
       const bounds = clampRange(cid, range, size);
-      const buffer = Buffer.allocUnsafe(bounds.end - bounds.start + 1);
+      const length = bounds.end - bounds.start + 1;
+      if (into && into.length < length)
+        throw new RangeError(`readRange: buffer of ${into.length} bytes < ${length}`);
+      const buffer = into ? into.subarray(0, length) : Buffer.allocUnsafe(length);
       let filled = 0;
       while (filled < buffer.length) {
         const { bytesRead } = await handle.read(

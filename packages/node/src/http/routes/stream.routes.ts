@@ -8,11 +8,12 @@ import { parseCid } from '../../storage/cid.ts';
 import { FsBlobStore } from '../../storage/fs-blob-store.ts';
 import type { AppContext } from '../app.ts';
 import { viewerOf } from '../authenticate.ts';
+import { BufferPool } from '../buffer-pool.ts';
 import { parseRange } from '../range.ts';
 import { errorResponses, ShareQuery, TrackIdParams } from '../schemas.ts';
 
-/** Ranges up to this size are read into one buffer: faster than a stream for players' typical requests. */
-const BUFFERED_RANGE_LIMIT = 1024 * 1024;
+/** Ranges up to 1 MiB are read into one pooled buffer: faster than a stream for players' typical requests. */
+const rangeBuffers = new BufferPool(1024 * 1024, 256);
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 const binaryResponses = {
@@ -144,8 +145,11 @@ async function sendBlob(
   reply.header('Content-Length', end - start + 1);
   // Explicit HEAD routes keep Content-Length; Fastify's automatic ones would read the whole file.
   if (request.method === 'HEAD' || asset.size === 0) return reply.send();
-  if (context.blobs instanceof FsBlobStore && end - start + 1 <= BUFFERED_RANGE_LIMIT) {
-    return reply.send(await context.blobs.readRange(asset.cid, start, end));
+  if (context.blobs instanceof FsBlobStore && end - start + 1 <= rangeBuffers.bufferSize) {
+    const buffer = rangeBuffers.acquire();
+    // 'close' follows 'finish' (the bytes are with the kernel) or an abort: either way nothing reads it.
+    reply.raw.once('close', () => rangeBuffers.release(buffer));
+    return reply.send(await context.blobs.readRange(asset.cid, start, end, buffer));
   }
   return reply.send(await context.blobs.createReadStream(asset.cid, { start, end }));
 }
