@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 
 /** Everything a node needs to start, validated once so a bad value fails at start, not mid-request. */
@@ -16,6 +17,8 @@ export interface NodeConfig {
   sessionTtlSeconds: number;
   /** Media jobs processed at once; transcoding uses all cores, so 1 by default. */
   mediaConcurrency: number;
+  /** HTTP processes; more than one adds a background process that owns the media pipeline. */
+  workers: number;
 }
 
 export class ConfigError extends Error {
@@ -33,6 +36,7 @@ export interface ConfigSource {
   logLevel?: string | undefined;
   sessionTtl?: string | undefined;
   mediaConcurrency?: string | undefined;
+  workers?: string | undefined;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -50,6 +54,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigSource {
     logLevel: env.FAIRSTREAM_LOG_LEVEL,
     sessionTtl: env.FAIRSTREAM_SESSION_TTL,
     mediaConcurrency: env.FAIRSTREAM_MEDIA_CONCURRENCY,
+    workers: env.FAIRSTREAM_WORKERS,
   };
 }
 
@@ -94,6 +99,7 @@ export function resolveConfig(flags: ConfigSource, env: ConfigSource = {}, cwd =
       365 * 24 * 3600,
     ),
     mediaConcurrency: parseInteger('media-concurrency', pick('mediaConcurrency') ?? '1', 1, 16),
+    workers: parseInteger('workers', pick('workers') ?? String(Math.min(availableParallelism(), 4)), 1, 64),
   };
 }
 

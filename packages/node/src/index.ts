@@ -1,2 +1,8 @@
 export { ConfigError, configFromEnv, type NodeConfig, resolveConfig } from './config.ts';
-export { createNode, type FairstreamNode, VERSION } from './node.ts';
+export {
+  type BackgroundNode,
+  createNode,
+  type FairstreamNode,
+  startBackgroundNode,
+  VERSION,
+} from './node.ts';

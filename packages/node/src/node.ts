@@ -9,7 +9,7 @@ import { type Db, migrateToLatest, openDatabase } from './db/database.ts';
 import { AppError, unprocessable } from './errors.ts';
 import { type App, buildApp } from './http/app.ts';
 import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './http/upload-form.ts';
-import { MediaWorker } from './jobs/media-worker.ts';
+import { MediaWorker, STALE_JOB_MS } from './jobs/media-worker.ts';
 import { MediaError } from './media/errors.ts';
 import { createMediaToolkit } from './media/toolkit.ts';
 import { AuthRepository } from './repositories/auth.repository.ts';
@@ -29,7 +29,8 @@ export interface FairstreamNode {
   app: App;
   db: Db;
   blobs: BlobStore;
-  worker: MediaWorker;
+  /** Absent in an HTTP-only process: the background process owns the media pipeline. */
+  worker: MediaWorker | undefined;
   config: NodeConfig;
   logger: Logger;
   /** Starts listening; resolves with the URL. */
@@ -37,59 +38,47 @@ export interface FairstreamNode {
   close(): Promise<void>;
 }
 
-/**
- * The composition root: opens the database and blob store, wires repositories into services and
- * services into routes, and resumes any media work a previous run left unfinished.
- */
 export interface CreateNodeOptions {
   logger?: Logger;
   /** Smaller limits let tests exercise the size checks without 500 MB files. */
   uploadLimits?: UploadLimits;
+  /**
+   * 'all': HTTP and background work in one process (the default, and what tests use).
+   * 'http': one of several HTTP processes; `onJobQueued` tells the background process about new work.
+   */
+  role?: 'all' | 'http';
+  onJobQueued?: () => void;
 }
 
+/**
+ * The composition root: opens the database and blob store, wires repositories into services and
+ * services into routes, and (unless HTTP-only) resumes media work a previous run left unfinished.
+ */
 export async function createNode(
   config: NodeConfig,
   options: CreateNodeOptions = {},
 ): Promise<FairstreamNode> {
+  const role = options.role ?? 'all';
   const logger = options.logger ?? pino({ level: config.logLevel });
-  const db = openDatabase(config.db, config.dataDir);
-  await migrateToLatest(db);
-  const blobs = createBlobStore(config.storage, config.dataDir);
-  const tempDir = join(config.dataDir, 'tmp');
-  const workDir = join(config.dataDir, 'work');
-  // Leftovers of a crash are unacknowledged uploads or interrupted jobs: both are safe to drop.
-  await rm(tempDir, { recursive: true, force: true });
-  await mkdir(tempDir, { recursive: true });
-  await mkdir(workDir, { recursive: true });
-  if (blobs instanceof FsBlobStore) await blobs.sweepTemp(0);
-  const tempPath = (suffix: string) => join(tempDir, `${randomBytes(12).toString('hex')}${suffix}`);
-
-  const media = withHttpErrors(await createMediaToolkit());
+  const resources = await openResources(config, { prepare: role === 'all' });
+  const { db, blobs, media } = resources;
   const tracksRepository = new TracksRepository(db);
-  const jobs = new JobsRepository(db);
   const auth = new AuthService(new AuthRepository(db), {
     domain: new URL(config.publicUrl).host,
     chainId: config.chainId,
     sessionTtlMs: config.sessionTtlSeconds * 1000,
   });
-  let worker: MediaWorker | undefined;
+  const worker = role === 'all' ? createMediaWorker(config, resources, logger) : undefined;
   const tracks = new TracksService(tracksRepository, blobs, media, {
-    tempPath,
-    onJobQueued: () => worker?.wake(),
-  });
-  worker = new MediaWorker(jobs, tracksRepository, blobs, media, {
-    workDir,
-    concurrency: config.mediaConcurrency,
-    logger: logger.child({ component: 'media-worker' }),
-    localPath: (cid, scratch) => localCopy(blobs, cid, scratch),
-    isPermanent: (error): error is AppError => error instanceof AppError,
+    tempPath: resources.tempPath,
+    onJobQueued: options.onJobQueued ?? (() => worker?.wake()),
   });
   const app = await buildApp(
     {
       auth,
       tracks,
       blobs,
-      tempPath,
+      tempPath: resources.tempPath,
       uploadLimits: options.uploadLimits ?? DEFAULT_UPLOAD_LIMITS,
       version: VERSION,
       publicUrl: config.publicUrl,
@@ -98,16 +87,12 @@ export async function createNode(
     },
     logger,
   );
-  // With SQLite one process owns the data folder, so anything "running" was cut off by a crash;
-  // processes sharing Postgres only take over jobs whose worker stopped heartbeating.
-  await worker.start(config.db === 'sqlite' ? Number.MAX_SAFE_INTEGER : Date.now() - 10 * 60 * 1000);
-
-  const startedWorker = worker;
+  await worker?.start(requeueBefore(config));
   return {
     app,
     db,
     blobs,
-    worker: startedWorker,
+    worker,
     config,
     logger,
     async listen() {
@@ -115,11 +100,90 @@ export async function createNode(
     },
     async close() {
       await app.close();
-      await startedWorker.stop();
+      await worker?.stop();
+      await resources.close();
+    },
+  };
+}
+
+export interface BackgroundNode {
+  worker: MediaWorker;
+  close(): Promise<void>;
+}
+
+/**
+ * The background half of a node that serves HTTP from several processes: migrations, crash
+ * clean-up and the media pipeline run here, once, before the HTTP processes start.
+ */
+export async function startBackgroundNode(
+  config: NodeConfig,
+  options: { logger?: Logger } = {},
+): Promise<BackgroundNode> {
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const resources = await openResources(config, { prepare: true });
+  const worker = createMediaWorker(config, resources, logger);
+  await worker.start(requeueBefore(config));
+  return {
+    worker,
+    async close() {
+      await worker.stop();
+      await resources.close();
+    },
+  };
+}
+
+interface Resources {
+  db: Db;
+  blobs: BlobStore;
+  media: MediaToolkit;
+  workDir: string;
+  tempPath: (suffix: string) => string;
+  close(): Promise<void>;
+}
+
+async function openResources(config: NodeConfig, options: { prepare: boolean }): Promise<Resources> {
+  const db = openDatabase(config.db, config.dataDir);
+  const blobs = createBlobStore(config.storage, config.dataDir);
+  const tempDir = join(config.dataDir, 'tmp');
+  const workDir = join(config.dataDir, 'work');
+  if (options.prepare) {
+    await migrateToLatest(db);
+    // Leftovers of a crash are unacknowledged uploads or interrupted jobs: both are safe to drop.
+    await rm(tempDir, { recursive: true, force: true });
+    if (blobs instanceof FsBlobStore) await blobs.sweepTemp(0);
+  }
+  await mkdir(tempDir, { recursive: true });
+  await mkdir(workDir, { recursive: true });
+  return {
+    db,
+    blobs,
+    media: withHttpErrors(await createMediaToolkit()),
+    workDir,
+    tempPath: (suffix) => join(tempDir, `${randomBytes(12).toString('hex')}${suffix}`),
+    async close() {
       await blobs.close();
       await db.destroy();
     },
   };
+}
+
+function createMediaWorker(config: NodeConfig, resources: Resources, logger: Logger): MediaWorker {
+  const { db, blobs, media, workDir } = resources;
+  return new MediaWorker(new JobsRepository(db), new TracksRepository(db), blobs, media, {
+    workDir,
+    concurrency: config.mediaConcurrency,
+    logger: logger.child({ component: 'media-worker' }),
+    localPath: (cid, scratch) => localCopy(blobs, cid, scratch),
+    isPermanent: (error): error is AppError => error instanceof AppError,
+  });
+}
+
+/**
+ * With SQLite one node owns the data folder, so a job still "running" at start was cut off by a
+ * crash; nodes sharing Postgres only take over jobs whose worker stopped heartbeating.
+ */
+function requeueBefore(config: NodeConfig): number {
+  return config.db === 'sqlite' ? Number.MAX_SAFE_INTEGER : Date.now() - STALE_JOB_MS;
 }
 
 /** Media errors are the uploader's to fix: they reach the client as 422 with the media code. */

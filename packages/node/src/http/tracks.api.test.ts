@@ -145,7 +145,7 @@ for (const database of testDatabases()) {
       ]);
       trackId = accepted.id;
 
-      await test.node.worker.idle();
+      await test.node.worker?.idle();
       const track = (await inject({ method: 'GET', url: `/api/v1/tracks/${trackId}` })).json();
       assert.equal(track.state, 'ready', JSON.stringify(track.failure));
       assert.deepEqual(
@@ -250,7 +250,7 @@ for (const database of testDatabases()) {
       assert.equal(response.statusCode, 202, response.body);
       assert.equal(response.json().title, 'Tagged Title');
       assert.equal(response.json().genre, 'ambient');
-      await test.node.worker.idle();
+      await test.node.worker?.idle();
       const track = (await inject({ method: 'GET', url: `/api/v1/tracks/${response.json().id}` })).json();
       assert.equal(track.state, 'ready');
       assert.equal(track.cover.length, 6, 'the embedded picture becomes the cover art');

@@ -10,6 +10,9 @@ import type { BlobStore } from '../storage/blob-store.ts';
 
 const MAX_ATTEMPTS = 3;
 const PROGRESS_WRITE_INTERVAL_MS = 500;
+/** A job whose lock is older than this is taken over by another node sharing the database. */
+export const STALE_JOB_MS = 5 * 60 * 1000;
+const HEARTBEAT_MS = 30 * 1000;
 
 export interface MediaWorkerOptions {
   workDir: string;
@@ -103,6 +106,12 @@ export class MediaWorker {
     const log = this.#options.logger.child({ jobId, trackId });
     const scratch = join(this.#options.workDir, trackId);
     let stage: StageName = 'transcode';
+    // Other nodes sharing the database take over a job whose lock goes stale; keep ours fresh.
+    const heartbeat = setInterval(() => {
+      this.#jobs
+        .heartbeat(jobId, this.#now())
+        .catch((error) => log.warn({ err: error }, 'job heartbeat failed'));
+    }, HEARTBEAT_MS);
     try {
       const track = await this.#tracks.findById(trackId);
       if (track?.state !== 'processing') {
@@ -143,6 +152,7 @@ export class MediaWorker {
         await this.#jobs.retryLater(jobId, String(error), this.#now());
       }
     } finally {
+      clearInterval(heartbeat);
       await rm(scratch, { recursive: true, force: true });
     }
   }

@@ -46,6 +46,15 @@ export class JobsRepository {
     return Number(result.numUpdatedRows);
   }
 
+  async heartbeat(id: string, now: number): Promise<void> {
+    await this.#db
+      .updateTable('jobs')
+      .set({ locked_at: now })
+      .where('id', '=', id)
+      .where('state', '=', 'running')
+      .execute();
+  }
+
   async complete(id: string, now: number): Promise<void> {
     await this.#db
       .updateTable('jobs')
