@@ -16,7 +16,7 @@ const check = process.argv.includes('--check');
 
 const dataDir = await mkdtemp(join(tmpdir(), 'fairstream-spec-'));
 const node = await createNode(
-  resolveConfig({ data: dataDir, port: '4000', logLevel: 'silent', host: '127.0.0.1' }),
+  resolveConfig({ data: dataDir, port: '4000', logLevel: 'silent', host: '127.0.0.1', rpcPort: '0' }),
 );
 let spec: string;
 try {

@@ -27,7 +27,7 @@ async function freePort(): Promise<number> {
 async function startNode(dataDir: string, port: number): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    [main, 'up', '--port', String(port), '--data', dataDir, '--log-level', 'warn'],
+    [main, 'up', '--port', String(port), '--rpc-port', '0', '--data', dataDir, '--log-level', 'warn'],
     {
       stdio: ['ignore', 'ignore', 'inherit'],
     },
@@ -75,7 +75,7 @@ function cli(args: string[], env: Record<string, string> = {}) {
 }
 
 describe('fairstream CLI against a real node process', () => {
-  it('uploads a track with a split, waits until it is ready, and the track streams with seeking', async () => {
+  it('uploads a track with a split, waits until it is ready, streams it with seeking, and funds the wallet from the faucet', async () => {
     const port = await freePort();
     const node = await startNode(join(work, 'data-upload'), port);
     try {
@@ -103,6 +103,13 @@ describe('fairstream CLI against a real node process', () => {
         '60',
       ]);
       assert.match(result.stderr, /processing/);
+
+      const funded = await cli(['--api', `http://127.0.0.1:${port}`, '--key', key, 'faucet']);
+      assert.equal(funded.code, 0, funded.stderr);
+      assert.match(funded.stdout, /Funded 0x[0-9a-fA-F]{40}: 10 ETH, 1000 FAIR, 1000 tUSD/);
+      const tooSoon = await cli(['--api', `http://127.0.0.1:${port}`, '--key', key, 'faucet']);
+      assert.equal(tooSoon.code, 1);
+      assert.match(tooSoon.stderr, /429 faucet_rate_limited/);
 
       const stream = await fetch(`http://127.0.0.1:${port}/api/v1/tracks/${track.id}/stream?format=opus`, {
         headers: { range: 'bytes=1000-1999' },

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { FairstreamApiError } from '@fairstream/sdk';
+import { faucet, faucetHelp } from './commands/faucet.ts';
 import { up, upHelp } from './commands/up.ts';
 import { upload, uploadHelp } from './commands/upload.ts';
 import { CliError } from './errors.ts';
@@ -18,6 +19,7 @@ const help = `Usage: fairstream [--api URL] [--key HEX] [--json] <command> [opti
 Commands:
   up        Run a Fairstream node (embedded defaults: SQLite, local blobs)
   upload    Upload a track (see \`fairstream upload --help\`)
+  faucet    Dev chains: fund your wallet with gas, FAIR and test stablecoin
 
 Global options:
   --api URL   The node to talk to (env FAIRSTREAM_API, default http://127.0.0.1:4000)
@@ -31,6 +33,7 @@ const commands: Record<
 > = {
   up: { run: (args) => up(args), help: upHelp },
   upload: { run: upload, help: uploadHelp },
+  faucet: { run: faucet, help: faucetHelp },
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -11,6 +11,8 @@ describe('resolveConfig', () => {
     assert.equal(config.dataDir, '/srv/app/.fairstream');
     assert.equal(config.storage, '/srv/app/.fairstream/blobs');
     assert.equal(config.publicUrl, 'http://127.0.0.1:4000');
+    assert.equal(config.chain, undefined);
+    assert.equal(config.rpcPort, 8545);
   });
   it('prefers flags over environment', () => {
     const config = resolveConfig({ port: '5000' }, { port: '6000', db: 'postgres://u:p@localhost/fs' }, '/x');
@@ -27,5 +29,12 @@ describe('resolveConfig', () => {
     assert.throws(() => resolveConfig({ logLevel: 'loud' }), /--log-level must be one of/);
     assert.throws(() => resolveConfig({ publicUrl: 'not a url' }), /--public-url must be an absolute URL/);
     assert.throws(() => resolveConfig({ data: '  ' }), /must not be empty/);
+    assert.throws(
+      () => resolveConfig({ chain: 'ws://rpc' }),
+      /--chain must be an http\(s\):\/\/ JSON-RPC URL/,
+    );
+    assert.throws(() => resolveConfig({ chain: 'https://rpc.example' }), /--chain needs --deployment FILE/);
+    assert.throws(() => resolveConfig({ deployment: 'd.json' }), /--deployment only applies with --chain/);
+    assert.throws(() => resolveConfig({ rpcPort: '-1' }), /--rpc-port must be a whole number/);
   });
 });

@@ -19,6 +19,14 @@ export interface NodeConfig {
   mediaConcurrency: number;
   /** HTTP processes; more than one adds a background process that owns the media pipeline. */
   workers: number;
+  /** A public chain's RPC URL; without it the node runs the embedded dev chain. */
+  chain: string | undefined;
+  /** The public chain's deployment file (contract addresses), required with `chain`. */
+  deployment: string | undefined;
+  /** File holding the settlement operator's key (else FAIRSTREAM_OPERATOR_KEY). Never logged. */
+  operatorKeyFile: string | undefined;
+  /** Port of the embedded chain's JSON-RPC server (127.0.0.1), for wallets and tools. */
+  rpcPort: number;
 }
 
 export class ConfigError extends Error {
@@ -37,6 +45,10 @@ export interface ConfigSource {
   sessionTtl?: string | undefined;
   mediaConcurrency?: string | undefined;
   workers?: string | undefined;
+  chain?: string | undefined;
+  deployment?: string | undefined;
+  operatorKeyFile?: string | undefined;
+  rpcPort?: string | undefined;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -55,6 +67,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigSource {
     sessionTtl: env.FAIRSTREAM_SESSION_TTL,
     mediaConcurrency: env.FAIRSTREAM_MEDIA_CONCURRENCY,
     workers: env.FAIRSTREAM_WORKERS,
+    chain: env.FAIRSTREAM_CHAIN,
+    deployment: env.FAIRSTREAM_DEPLOYMENT,
+    operatorKeyFile: env.FAIRSTREAM_OPERATOR_KEY_FILE,
+    rpcPort: env.FAIRSTREAM_RPC_PORT,
   };
 }
 
@@ -83,6 +99,18 @@ export function resolveConfig(flags: ConfigSource, env: ConfigSource = {}, cwd =
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`);
   }
+  const chain = pick('chain');
+  if (chain !== undefined && !/^https?:\/\/.+/.test(chain)) {
+    throw new ConfigError(`--chain must be an http(s):// JSON-RPC URL, not "${chain}"`);
+  }
+  const deployment = pick('deployment');
+  if (chain && !deployment) {
+    throw new ConfigError(
+      '--chain needs --deployment FILE naming the contract addresses (contracts/deployments/<chainId>.json)',
+    );
+  }
+  if (!chain && deployment) throw new ConfigError('--deployment only applies with --chain URL');
+  const operatorKeyFile = pick('operatorKeyFile');
   return {
     host,
     port,
@@ -100,6 +128,10 @@ export function resolveConfig(flags: ConfigSource, env: ConfigSource = {}, cwd =
     ),
     mediaConcurrency: parseInteger('media-concurrency', pick('mediaConcurrency') ?? '1', 1, 16),
     workers: parseInteger('workers', pick('workers') ?? String(Math.min(availableParallelism(), 4)), 1, 64),
+    chain,
+    deployment: deployment && resolvePath(deployment, cwd),
+    operatorKeyFile: operatorKeyFile && resolvePath(operatorKeyFile, cwd),
+    rpcPort: parseInteger('rpc-port', pick('rpcPort') ?? '8545', 0, 65_535),
   };
 }
 

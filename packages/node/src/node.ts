@@ -4,6 +4,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import pino, { type Logger } from 'pino';
+import { attachLedger, type Ledger, openLedger } from './chain/ledger.ts';
 import type { NodeConfig } from './config.ts';
 import { type Db, migrateToLatest, openDatabase } from './db/database.ts';
 import { AppError, unprocessable } from './errors.ts';
@@ -13,9 +14,11 @@ import { MediaWorker, STALE_JOB_MS } from './jobs/media-worker.ts';
 import { MediaError } from './media/errors.ts';
 import { createMediaToolkit } from './media/toolkit.ts';
 import { AuthRepository } from './repositories/auth.repository.ts';
+import { FaucetRepository } from './repositories/faucet.repository.ts';
 import { JobsRepository } from './repositories/jobs.repository.ts';
 import { TracksRepository } from './repositories/tracks.repository.ts';
 import { AuthService } from './services/auth.service.ts';
+import { ChainService } from './services/chain.service.ts';
 import type { MediaToolkit } from './services/media-toolkit.ts';
 import { TracksService } from './services/tracks.service.ts';
 import type { BlobStore } from './storage/blob-store.ts';
@@ -31,6 +34,7 @@ export interface FairstreamNode {
   blobs: BlobStore;
   /** Absent in an HTTP-only process: the background process owns the media pipeline. */
   worker: MediaWorker | undefined;
+  ledger: Ledger;
   config: NodeConfig;
   logger: Logger;
   /** Starts listening; resolves with the URL. */
@@ -48,6 +52,8 @@ export interface CreateNodeOptions {
    */
   role?: 'all' | 'http';
   onJobQueued?: () => void;
+  /** For 'http' processes on the embedded chain: the background process's RPC URL. */
+  embeddedRpcUrl?: string;
 }
 
 /**
@@ -62,10 +68,14 @@ export async function createNode(
   const logger = options.logger ?? pino({ level: config.logLevel });
   const resources = await openResources(config, { prepare: role === 'all' });
   const { db, blobs, media } = resources;
+  const ledger =
+    role === 'all'
+      ? await openLedger(config, logger)
+      : await attachLedger(config, options.embeddedRpcUrl, logger);
   const tracksRepository = new TracksRepository(db);
   const auth = new AuthService(new AuthRepository(db), {
     domain: new URL(config.publicUrl).host,
-    chainId: config.chainId,
+    chainId: ledger.chainId,
     sessionTtlMs: config.sessionTtlSeconds * 1000,
   });
   const worker = role === 'all' ? createMediaWorker(config, resources, logger) : undefined;
@@ -77,6 +87,7 @@ export async function createNode(
     {
       auth,
       tracks,
+      chain: new ChainService(ledger, new FaucetRepository(db)),
       blobs,
       tempPath: resources.tempPath,
       uploadLimits: options.uploadLimits ?? DEFAULT_UPLOAD_LIMITS,
@@ -93,6 +104,7 @@ export async function createNode(
     db,
     blobs,
     worker,
+    ledger,
     config,
     logger,
     async listen() {
@@ -101,6 +113,7 @@ export async function createNode(
     async close() {
       await app.close();
       await worker?.stop();
+      await ledger.close();
       await resources.close();
     },
   };
@@ -108,6 +121,7 @@ export async function createNode(
 
 export interface BackgroundNode {
   worker: MediaWorker;
+  ledger: Ledger;
   close(): Promise<void>;
 }
 
@@ -121,12 +135,15 @@ export async function startBackgroundNode(
 ): Promise<BackgroundNode> {
   const logger = options.logger ?? pino({ level: config.logLevel });
   const resources = await openResources(config, { prepare: true });
+  const ledger = await openLedger(config, logger);
   const worker = createMediaWorker(config, resources, logger);
   await worker.start(requeueBefore(config));
   return {
     worker,
+    ledger,
     async close() {
       await worker.stop();
+      await ledger.close();
       await resources.close();
     },
   };

@@ -25,8 +25,16 @@ Options:
   --storage WHERE    Blob folder (default <data>/blobs) or s3://bucket/prefix?endpoint=…
   --public-url URL   Origin clients use, when behind a proxy (default http://HOST:PORT)
   --workers N        HTTP processes (default: the number of cores, at most 4)
+  --rpc-port N       The embedded chain's JSON-RPC port on 127.0.0.1, for wallets (default 8545)
+  --chain URL        Settle on a public chain at this JSON-RPC URL instead of the embedded one
+  --deployment FILE  With --chain: the contract addresses (contracts/deployments/<chainId>.json)
+  --operator-key-file FILE
+                     With --chain: the settlement operator's key (else env FAIRSTREAM_OPERATOR_KEY)
   --log-level LEVEL  fatal, error, warn, info (default), debug, trace or silent
 `;
+
+/** How the primary tells HTTP processes where its embedded chain's RPC server is. */
+const EMBEDDED_RPC_ENV = 'FAIRSTREAM_EMBEDDED_RPC';
 
 /** Messages between the HTTP processes and the background process. */
 type WorkerMessage = { type: 'job-queued' } | { type: 'fatal'; message: string };
@@ -55,6 +63,10 @@ function parseConfig(args: string[]): NodeConfig {
       storage: { type: 'string' },
       'public-url': { type: 'string' },
       workers: { type: 'string' },
+      'rpc-port': { type: 'string' },
+      chain: { type: 'string' },
+      deployment: { type: 'string' },
+      'operator-key-file': { type: 'string' },
       'log-level': { type: 'string' },
     },
   });
@@ -68,6 +80,10 @@ function parseConfig(args: string[]): NodeConfig {
         storage: values.storage,
         publicUrl: values['public-url'],
         workers: values.workers,
+        rpcPort: values['rpc-port'],
+        chain: values.chain,
+        deployment: values.deployment,
+        operatorKeyFile: values['operator-key-file'],
         logLevel: values['log-level'],
       },
       configFromEnv(process.env),
@@ -85,7 +101,7 @@ async function runSingleProcess(config: NodeConfig, logger: Logger): Promise<num
     config,
     () => node.close(),
   );
-  announce(logger, config, url);
+  announce(logger, config, url, node.ledger.rpcUrl);
   await untilSignal(logger);
   await node.close();
   return 0;
@@ -101,7 +117,7 @@ async function runPrimary(config: NodeConfig, logger: Logger): Promise<number> {
   let stopping = false;
   let fatal: string | undefined;
   const fork = (): Worker => {
-    const worker = cluster.fork();
+    const worker = cluster.fork({ [EMBEDDED_RPC_ENV]: config.chain ? '' : background.ledger.rpcUrl });
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'job-queued') background.worker.wake();
       if (message.type === 'fatal') fatal = message.message;
@@ -134,7 +150,7 @@ async function runPrimary(config: NodeConfig, logger: Logger): Promise<number> {
     await background.close();
     throw error;
   }
-  announce(logger, config, `http://${config.host}:${config.port}`);
+  announce(logger, config, `http://${config.host}:${config.port}`, background.ledger.rpcUrl);
   await untilSignal(logger);
   stopping = true;
   await Promise.all(
@@ -155,6 +171,7 @@ async function runHttpWorker(config: NodeConfig, logger: Logger): Promise<number
     logger,
     role: 'http',
     onJobQueued: () => send({ type: 'job-queued' }),
+    embeddedRpcUrl: process.env[EMBEDDED_RPC_ENV] || undefined,
   });
   try {
     await listenOrExplain(
@@ -189,10 +206,12 @@ async function listenOrExplain(
   }
 }
 
-function announce(logger: Logger, config: NodeConfig, url: string) {
+function announce(logger: Logger, config: NodeConfig, url: string, rpcUrl: string) {
   logger.info(
     {
       url,
+      chain: config.chain ? 'public' : 'embedded',
+      rpc: rpcUrl,
       data: config.dataDir,
       db: config.db === 'sqlite' ? 'sqlite' : 'postgres',
       storage: config.storage.startsWith('s3://') ? 's3' : 'fs',

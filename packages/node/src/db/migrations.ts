@@ -116,6 +116,15 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('jobs_state').on('jobs').columns(['state', 'created_at']).execute();
     },
   },
+  '0002_faucet': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('faucet_drips')
+        .addColumn('address', 'text', (c) => c.primaryKey())
+        .addColumn('last_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -9,6 +9,7 @@ export interface Database {
   track_stages: TrackStageTable;
   share_links: ShareLinkTable;
   jobs: JobTable;
+  faucet_drips: FaucetDripTable;
 }
 
 export interface AccountTable {
@@ -114,4 +115,9 @@ export interface JobTable {
   locked_at: number | null;
   created_at: number;
   updated_at: number;
+}
+
+export interface FaucetDripTable {
+  address: string;
+  last_at: number;
 }

@@ -15,10 +15,12 @@ import Fastify, {
 } from 'fastify';
 import { AppError } from '../errors.ts';
 import type { AuthService } from '../services/auth.service.ts';
+import type { ChainService } from '../services/chain.service.ts';
 import type { TracksService } from '../services/tracks.service.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import { authenticate } from './authenticate.ts';
 import { authRoutes } from './routes/auth.routes.ts';
+import { chainRoutes } from './routes/chain.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { streamRoutes } from './routes/stream.routes.ts';
 import { trackRoutes } from './routes/tracks.routes.ts';
@@ -30,6 +32,7 @@ export const API_PREFIX = '/api/v1';
 export interface AppContext {
   auth: AuthService;
   tracks: TracksService;
+  chain: ChainService;
   blobs: BlobStore;
   /** A fresh temp path on the same file system as the blob store's staging area. */
   tempPath: (suffix: string) => string;
@@ -109,6 +112,7 @@ export async function buildApp(context: AppContext, logger: FastifyBaseLogger | 
       await api.register(authRoutes(context));
       await api.register(trackRoutes(context));
       await api.register(streamRoutes(context));
+      await api.register(chainRoutes(context));
     },
     { prefix: API_PREFIX },
   );
