@@ -141,7 +141,8 @@ runBenchmark(async () => {
   const expected = await readSlice(staticFile, RANGE_BYTES, 2 * RANGE_BYTES - 1);
   for (const url of Object.values(paths)) await checkSameBytes(url, RANGE_BYTES, expected);
 
-  const nodePids = async () => [node.pid];
+  // The node serves HTTP from worker processes forked by the one we started.
+  const nodePids = async () => [node.pid, ...(await childPids(node.pid))];
   const nginxPids = async () => [nginx.pid, ...(await childPids(nginx.pid))];
   const targets: Target[] = [
     { label: `nginx (${nginxWorkers} workers)`, url: paths.nginx, pids: nginxPids },
