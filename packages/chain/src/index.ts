@@ -1,8 +1,44 @@
 // @fairstream/chain: Fairstream's ledger from TypeScript.
 
 export * from './abis/index.ts';
+export type {
+  CancelSubscriptionErrorType,
+  CancelSubscriptionParameters,
+  CancelSubscriptionReturnType,
+} from './actions/cancel-subscription.ts';
+export { cancelSubscription } from './actions/cancel-subscription.ts';
+export type {
+  ClaimPayoutErrorType,
+  ClaimPayoutParameters,
+  ClaimPayoutReturnType,
+} from './actions/claim-payout.ts';
+export { claimPayout } from './actions/claim-payout.ts';
+export type {
+  ClaimPayoutsErrorType,
+  ClaimPayoutsParameters,
+  ClaimPayoutsReturnType,
+} from './actions/claim-payouts.ts';
+export { claimPayouts } from './actions/claim-payouts.ts';
+export type {
+  ClaimStakingRewardsErrorType,
+  ClaimStakingRewardsParameters,
+  ClaimStakingRewardsReturnType,
+} from './actions/claim-staking-rewards.ts';
+export { claimStakingRewards } from './actions/claim-staking-rewards.ts';
+export type {
+  EmitRewardsErrorType,
+  EmitRewardsParameters,
+  EmitRewardsReturnType,
+} from './actions/emit-rewards.ts';
+export { emitRewards } from './actions/emit-rewards.ts';
 export type { FaucetErrorType, FaucetParameters, FaucetReturnType } from './actions/faucet.ts';
 export { FAUCET_DEFAULTS, faucet } from './actions/faucet.ts';
+export type {
+  FundDistributorErrorType,
+  FundDistributorParameters,
+  FundDistributorReturnType,
+} from './actions/fund-distributor.ts';
+export { fundDistributor } from './actions/fund-distributor.ts';
 export type {
   GetChainInfoErrorType,
   GetChainInfoParameters,
@@ -10,17 +46,102 @@ export type {
 } from './actions/get-chain-info.ts';
 export { getChainInfo } from './actions/get-chain-info.ts';
 export type {
+  GetClaimedErrorType,
+  GetClaimedParameters,
+  GetClaimedReturnType,
+} from './actions/get-claimed.ts';
+export { getClaimed } from './actions/get-claimed.ts';
+export type {
   GetFairBalanceErrorType,
   GetFairBalanceParameters,
   GetFairBalanceReturnType,
 } from './actions/get-fair-balance.ts';
 export { getFairBalance } from './actions/get-fair-balance.ts';
+export type { GetOwedErrorType, GetOwedParameters, GetOwedReturnType } from './actions/get-owed.ts';
+export { getOwed } from './actions/get-owed.ts';
+export type { GetSplitErrorType, GetSplitParameters, GetSplitReturnType } from './actions/get-split.ts';
+export { getSplit } from './actions/get-split.ts';
+export type {
+  GetSubscriptionErrorType,
+  GetSubscriptionParameters,
+  GetSubscriptionReturnType,
+} from './actions/get-subscription.ts';
+export { getSubscription } from './actions/get-subscription.ts';
+export type {
+  GetTokenBalanceErrorType,
+  GetTokenBalanceParameters,
+  GetTokenBalanceReturnType,
+} from './actions/get-token-balance.ts';
+export { getTokenBalance } from './actions/get-token-balance.ts';
+export type { GetTrackErrorType, GetTrackParameters, GetTrackReturnType } from './actions/get-track.ts';
+export { getTrack } from './actions/get-track.ts';
+export { describeRevert } from './actions/internal/describe-revert.ts';
+export type { PaymentAuthorization, TransactionResult } from './actions/internal/types.ts';
+export type { NotifyFeeErrorType, NotifyFeeParameters, NotifyFeeReturnType } from './actions/notify-fee.ts';
+export { notifyFee } from './actions/notify-fee.ts';
+export type {
+  PublishEpochErrorType,
+  PublishEpochParameters,
+  PublishEpochReturnType,
+} from './actions/publish-epoch.ts';
+export { publishEpoch } from './actions/publish-epoch.ts';
+export type {
+  RegisterOperatorErrorType,
+  RegisterOperatorParameters,
+  RegisterOperatorReturnType,
+} from './actions/register-operator.ts';
+export { registerOperator } from './actions/register-operator.ts';
+export type {
+  RegisterTrackErrorType,
+  RegisterTrackParameters,
+  RegisterTrackReturnType,
+  TrackAccessRule,
+} from './actions/register-track.ts';
+export { FREE_ACCESS, registerTrack } from './actions/register-track.ts';
+export type {
+  RegisterTrackForErrorType,
+  RegisterTrackForParameters,
+  RegisterTrackForReturnType,
+} from './actions/register-track-for.ts';
+export { registerTrackFor } from './actions/register-track-for.ts';
+export type {
+  ReleaseSubscriptionsErrorType,
+  ReleaseSubscriptionsParameters,
+  ReleaseSubscriptionsReturnType,
+} from './actions/release-subscriptions.ts';
+export { releaseSubscriptions } from './actions/release-subscriptions.ts';
+export type {
+  RequestUnstakeErrorType,
+  RequestUnstakeParameters,
+  RequestUnstakeReturnType,
+} from './actions/request-unstake.ts';
+export { requestUnstake } from './actions/request-unstake.ts';
+export type { StakeErrorType, StakeParameters, StakeReturnType } from './actions/stake.ts';
+export { stake } from './actions/stake.ts';
+export type { SubscribeErrorType, SubscribeParameters, SubscribeReturnType } from './actions/subscribe.ts';
+export { subscribe } from './actions/subscribe.ts';
+export type { TipErrorType, TipParameters, TipReturnType } from './actions/tip.ts';
+export { tip } from './actions/tip.ts';
 export type {
   TransferFairErrorType,
   TransferFairParameters,
   TransferFairReturnType,
 } from './actions/transfer-fair.ts';
 export { transferFair } from './actions/transfer-fair.ts';
+export type { VoidEpochErrorType, VoidEpochParameters, VoidEpochReturnType } from './actions/void-epoch.ts';
+export { voidEpoch } from './actions/void-epoch.ts';
+export type {
+  WithdrawOwedErrorType,
+  WithdrawOwedParameters,
+  WithdrawOwedReturnType,
+} from './actions/withdraw-owed.ts';
+export { withdrawOwed } from './actions/withdraw-owed.ts';
+export type {
+  WithdrawStakeErrorType,
+  WithdrawStakeParameters,
+  WithdrawStakeReturnType,
+} from './actions/withdraw-stake.ts';
+export { withdrawStake } from './actions/withdraw-stake.ts';
 export * from './bytecode/index.ts';
 export { EMBEDDED_CHAIN_ID, fairstreamDevChain } from './chains.ts';
 export type { ConnectChainErrorType, ConnectChainParameters, ConnectedChain } from './config.ts';
@@ -45,3 +166,17 @@ export { DEV_ROLES, startEmbeddedChain } from './embedded/start-embedded-chain.t
 export type { ChainErrorCode, ChainErrorOptions } from './errors.ts';
 export { ChainError } from './errors.ts';
 export type { ChainLogger } from './logger.ts';
+export { accumulatePayouts } from './merkle/accumulate-payouts.ts';
+export { allocateSplit, SPLIT_TOTAL_PPM } from './merkle/allocate-split.ts';
+export { cidDigest, digestOf } from './merkle/cid-digest.ts';
+export { payoutTotals } from './merkle/payout-totals.ts';
+export type { PayoutClaim, PayoutLeaf, PayoutTree, PayoutTreeDump } from './merkle/payout-tree.ts';
+export {
+  buildPayoutTree,
+  dumpPayoutTree,
+  loadPayoutTree,
+  PAYOUT_LEAF_ENCODING,
+  payoutClaim,
+  payoutClaims,
+  verifyPayoutClaim,
+} from './merkle/payout-tree.ts';
