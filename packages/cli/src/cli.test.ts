@@ -110,6 +110,36 @@ describe('fairstream CLI against a real node process', () => {
       const tooSoon = await cli(['--api', `http://127.0.0.1:${port}`, '--key', key, 'faucet']);
       assert.equal(tooSoon.code, 1);
       assert.match(tooSoon.stderr, /429 faucet_rate_limited/);
+      const subscribed = await cli([
+        '--api',
+        `http://127.0.0.1:${port}`,
+        '--key',
+        key,
+        '--json',
+        'subscribe',
+        '--periods',
+        '2',
+      ]);
+      assert.equal(subscribed.code, 0, subscribed.stderr);
+      assert.equal(JSON.parse(subscribed.stdout).amount, '10000000', 'two periods at 5 tUSD');
+      const staked = await cli(['--api', `http://127.0.0.1:${port}`, '--key', key, 'stake', '100']);
+      assert.equal(staked.code, 0, staked.stderr);
+      assert.match(staked.stdout, /your stake is now 100 FAIR/);
+      const tooMuch = await cli(['--api', `http://127.0.0.1:${port}`, '--key', key, 'stake', '5000']);
+      assert.equal(tooMuch.code, 1);
+      assert.match(tooMuch.stderr, /Staking failed: .*Insufficient/i);
+      const badAmount = await cli(['--api', `http://127.0.0.1:${port}`, '--key', key, 'stake', 'lots']);
+      assert.match(badAmount.stderr, /"lots" is not an amount of FAIR/);
+      const badPeriods = await cli([
+        '--api',
+        `http://127.0.0.1:${port}`,
+        '--key',
+        key,
+        'subscribe',
+        '--periods',
+        '0',
+      ]);
+      assert.match(badPeriods.stderr, /--periods must be a whole number from 1 to 999/);
 
       const stream = await fetch(`http://127.0.0.1:${port}/api/v1/tracks/${track.id}/stream?format=opus`, {
         headers: { range: 'bytes=1000-1999' },

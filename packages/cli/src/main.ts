@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { FairstreamApiError } from '@fairstream/sdk';
 import { faucet, faucetHelp } from './commands/faucet.ts';
+import { stake, stakeHelp } from './commands/stake.ts';
+import { subscribe, subscribeHelp } from './commands/subscribe.ts';
 import { up, upHelp } from './commands/up.ts';
 import { upload, uploadHelp } from './commands/upload.ts';
 import { CliError } from './errors.ts';
@@ -20,6 +22,8 @@ Commands:
   up        Run a Fairstream node (embedded defaults: SQLite, local blobs)
   upload    Upload a track (see \`fairstream upload --help\`)
   faucet    Dev chains: fund your wallet with gas, FAIR and test stablecoin
+  subscribe Pay for subscription periods (\`--periods N\`) in the stablecoin
+  stake     Stake FAIR and earn a share of the platform fee
 
 Global options:
   --api URL   The node to talk to (env FAIRSTREAM_API, default http://127.0.0.1:4000)
@@ -34,6 +38,8 @@ const commands: Record<
   up: { run: (args) => up(args), help: upHelp },
   upload: { run: upload, help: uploadHelp },
   faucet: { run: faucet, help: faucetHelp },
+  subscribe: { run: subscribe, help: subscribeHelp },
+  stake: { run: stake, help: stakeHelp },
 };
 
 export async function main(argv: string[]): Promise<number> {
