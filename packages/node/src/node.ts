@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import pino, { type Logger } from 'pino';
 import { attachLedger, type Ledger, openLedger } from './chain/ledger.ts';
+import { registerTrackOnLedger } from './chain/track-registrar.ts';
 import type { NodeConfig } from './config.ts';
 import { type Db, migrateToLatest, openDatabase } from './db/database.ts';
 import { AppError, unprocessable } from './errors.ts';
@@ -16,10 +17,15 @@ import { createMediaToolkit } from './media/toolkit.ts';
 import { AuthRepository } from './repositories/auth.repository.ts';
 import { FaucetRepository } from './repositories/faucet.repository.ts';
 import { JobsRepository } from './repositories/jobs.repository.ts';
+import { PlaysRepository } from './repositories/plays.repository.ts';
+import { SessionKeysRepository } from './repositories/session-keys.repository.ts';
 import { TracksRepository } from './repositories/tracks.repository.ts';
 import { AuthService } from './services/auth.service.ts';
 import { ChainService } from './services/chain.service.ts';
 import type { MediaToolkit } from './services/media-toolkit.ts';
+import { PlayWriter } from './services/play-writer.ts';
+import { PlaysService } from './services/plays.service.ts';
+import { SessionKeysService } from './services/session-keys.service.ts';
 import { TracksService } from './services/tracks.service.ts';
 import type { BlobStore } from './storage/blob-store.ts';
 import { createBlobStore, FsBlobStore } from './storage/index.ts';
@@ -34,6 +40,8 @@ export interface FairstreamNode {
   blobs: BlobStore;
   /** Absent in an HTTP-only process: the background process owns the media pipeline. */
   worker: MediaWorker | undefined;
+  /** Group commit of accepted playback reports. */
+  playWriter: PlayWriter;
   ledger: Ledger;
   config: NodeConfig;
   logger: Logger;
@@ -78,15 +86,24 @@ export async function createNode(
     chainId: ledger.chainId,
     sessionTtlMs: config.sessionTtlSeconds * 1000,
   });
-  const worker = role === 'all' ? createMediaWorker(config, resources, logger) : undefined;
+  const worker = role === 'all' ? createMediaWorker(config, resources, ledger, logger) : undefined;
   const tracks = new TracksService(tracksRepository, blobs, media, {
     tempPath: resources.tempPath,
     onJobQueued: options.onJobQueued ?? (() => worker?.wake()),
   });
+  const sessionKeys = new SessionKeysService(new SessionKeysRepository(db), {
+    domain: new URL(config.publicUrl).host,
+    chainId: ledger.chainId,
+  });
+  const playsRepository = new PlaysRepository(db);
+  const playWriter = new PlayWriter((rows) => playsRepository.insertReports(rows));
+  const plays = new PlaysService(sessionKeys, tracks, playWriter);
   const app = await buildApp(
     {
       auth,
       tracks,
+      sessionKeys,
+      plays,
       chain: new ChainService(ledger, new FaucetRepository(db)),
       blobs,
       tempPath: resources.tempPath,
@@ -107,11 +124,14 @@ export async function createNode(
     ledger,
     config,
     logger,
+    playWriter,
     async listen() {
       return app.listen({ host: config.host, port: config.port });
     },
     async close() {
+      // Requests in flight finish first (each waits for its commit), then anything left commits.
       await app.close();
+      await playWriter.close();
       await worker?.stop();
       await ledger.close();
       await resources.close();
@@ -136,7 +156,7 @@ export async function startBackgroundNode(
   const logger = options.logger ?? pino({ level: config.logLevel });
   const resources = await openResources(config, { prepare: true });
   const ledger = await openLedger(config, logger);
-  const worker = createMediaWorker(config, resources, logger);
+  const worker = createMediaWorker(config, resources, ledger, logger);
   await worker.start(requeueBefore(config));
   return {
     worker,
@@ -184,13 +204,19 @@ async function openResources(config: NodeConfig, options: { prepare: boolean }):
   };
 }
 
-function createMediaWorker(config: NodeConfig, resources: Resources, logger: Logger): MediaWorker {
+function createMediaWorker(
+  config: NodeConfig,
+  resources: Resources,
+  ledger: Ledger,
+  logger: Logger,
+): MediaWorker {
   const { db, blobs, media, workDir } = resources;
   return new MediaWorker(new JobsRepository(db), new TracksRepository(db), blobs, media, {
     workDir,
     concurrency: config.mediaConcurrency,
     logger: logger.child({ component: 'media-worker' }),
     localPath: (cid, scratch) => localCopy(blobs, cid, scratch),
+    registerOnLedger: (track) => registerTrackOnLedger(ledger, track),
     isPermanent: (error): error is AppError => error instanceof AppError,
   });
 }

@@ -269,7 +269,7 @@ export interface components {
             }[];
             state: "processing" | "ready" | "failed";
             stages: {
-                /** @description validate, transcode, loudness, waveform, artwork or publish */
+                /** @description validate, transcode, loudness, waveform, artwork, register or publish */
                 name: string;
                 /** @description pending, running, done, failed or skipped */
                 state: string;
@@ -301,6 +301,11 @@ export interface components {
                 mime: string;
                 url: string;
             }[];
+            ledger: {
+                /** @description The id in TrackRegistry: keccak256 of the track id */
+                trackId: string;
+                transaction: string | null;
+            } | null;
             /** @description Unix milliseconds */
             createdAt: number;
             /** @description Unix milliseconds */

@@ -13,6 +13,7 @@ import {
 import type { Logger } from 'pino';
 import {
   type Account,
+  type Address,
   type Chain,
   createPublicClient,
   createWalletClient,
@@ -34,6 +35,11 @@ export interface Ledger {
   publicClient: PublicClient<Transport, Chain>;
   /** Dev chains only: the account holding FAIR's faucet allocation, signing through the node's RPC. */
   faucetWallet: WalletClient<Transport, Chain, Account> | undefined;
+  /**
+   * The settlement operator (and track registrar), signing as the deployment's operator: on the
+   * embedded chain through the chain itself, on a public chain with the operator key.
+   */
+  operatorWallet: WalletClient<Transport, Chain, Account>;
   close(): Promise<void>;
 }
 
@@ -70,6 +76,7 @@ export async function openLedger(config: NodeConfig, logger: Logger): Promise<Le
     deployment,
     publicClient: embeddedPublicClient(chain),
     faucetWallet: faucetWallet(deployment, chain.rpcUrl, transport),
+    operatorWallet: unlockedWallet(deployment, deployment.roles.operator, chain.rpcUrl, transport),
     close: () => chain.stop(),
   };
 }
@@ -95,6 +102,7 @@ export async function attachLedger(
     deployment,
     publicClient: createPublicClient({ chain, transport, pollingInterval: 50 }),
     faucetWallet: faucetWallet(deployment, embeddedRpcUrl, transport),
+    operatorWallet: unlockedWallet(deployment, deployment.roles.operator, embeddedRpcUrl, transport),
     close: async () => {},
   };
 }
@@ -116,6 +124,7 @@ async function openPublicLedger(config: NodeConfig, logger: Logger): Promise<Led
     deployment: connected.deployment,
     publicClient: connected.publicClient,
     faucetWallet: undefined,
+    operatorWallet: connected.walletClient,
     close: async () => {},
   };
 }
@@ -124,14 +133,23 @@ async function openPublicLedger(config: NodeConfig, logger: Logger): Promise<Led
  * The faucet signs with the node's unlocked dev account through the chain itself
  * (eth_sendTransaction), so several HTTP processes never race each other for a nonce.
  */
-function faucetWallet(
+function faucetWallet(deployment: Deployment, rpcUrl: string, transport: Transport) {
+  if (!deployment.devChain || !deployment.roles.devFaucet) return undefined;
+  return unlockedWallet(deployment, deployment.roles.devFaucet, rpcUrl, transport);
+}
+
+/**
+ * Embedded chain accounts sign through the chain itself (eth_sendTransaction), so several HTTP
+ * processes never race each other for a nonce.
+ */
+function unlockedWallet(
   deployment: Deployment,
+  address: Address,
   rpcUrl: string,
   transport: Transport,
-): WalletClient<Transport, Chain, Account> | undefined {
-  if (!deployment.devChain || !deployment.roles.devFaucet) return undefined;
+): WalletClient<Transport, Chain, Account> {
   return createWalletClient({
-    account: deployment.roles.devFaucet,
+    account: address,
     chain: fairstreamDevChain(rpcUrl, deployment.chainId),
     transport,
     pollingInterval: 50,

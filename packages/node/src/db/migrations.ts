@@ -125,6 +125,45 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003_plays': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('session_keys')
+        .addColumn('public_key', 'text', (c) => c.primaryKey())
+        .addColumn('address', 'text', (c) => c.notNull().references('accounts.address'))
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('delegation_message', 'text', (c) => c.notNull())
+        .addColumn('delegation_signature', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('session_keys_address').on('session_keys').column('address').execute();
+      // No foreign keys: a play stays on record after its track is deleted, and every insert
+      // would pay for the lookups. Only the receipt-time index, which appends, slows inserts.
+      await db.schema
+        .createTable('play_reports')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('play_id', 'text', (c) => c.notNull())
+        .addColumn('track_id', 'text', (c) => c.notNull())
+        .addColumn('listener', 'text', (c) => c.notNull())
+        .addColumn('session_key', 'text', (c) => c.notNull())
+        .addColumn('segments', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'bigint', (c) => c.notNull())
+        .addColumn('ended_at', 'bigint', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('app_id', 'text')
+        .addColumn('signature', 'text', (c) => c.notNull())
+        .addColumn('received_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('play_reports_received').on('play_reports').column('received_at').execute();
+    },
+  },
+  '0004_track_ledger': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('tracks').addColumn('chain_track_id', 'text').execute();
+      await db.schema.alterTable('tracks').addColumn('chain_tx', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

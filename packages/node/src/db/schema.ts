@@ -10,6 +10,8 @@ export interface Database {
   share_links: ShareLinkTable;
   jobs: JobTable;
   faucet_drips: FaucetDripTable;
+  session_keys: SessionKeyTable;
+  play_reports: PlayReportTable;
 }
 
 export interface AccountTable {
@@ -61,6 +63,10 @@ export interface TrackTable {
   integrated_lufs: number | null;
   true_peak_dbtp: number | null;
   gain_db: number | null;
+  /** keccak256 of the id: the track's id in TrackRegistry, once registered. */
+  chain_track_id: string | null;
+  /** The registration transaction (null when found already registered after a crash). */
+  chain_tx: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -83,7 +89,14 @@ export interface TrackAssetTable {
   size: number;
 }
 
-export type StageName = 'validate' | 'transcode' | 'loudness' | 'waveform' | 'artwork' | 'publish';
+export type StageName =
+  | 'validate'
+  | 'transcode'
+  | 'loudness'
+  | 'waveform'
+  | 'artwork'
+  | 'register'
+  | 'publish';
 export type StageState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
 
 export interface TrackStageTable {
@@ -120,4 +133,34 @@ export interface JobTable {
 export interface FaucetDripTable {
   address: string;
   last_at: number;
+}
+
+/** An Ed25519 key a wallet delegated to sign its playback reports. */
+export interface SessionKeyTable {
+  /** 64 lower-case hex characters. */
+  public_key: string;
+  address: string;
+  expires_at: number;
+  /** The exact text the wallet signed, kept so anyone can re-check the delegation. */
+  delegation_message: string;
+  delegation_signature: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+/** An accepted playback report, exactly as signed (segments as JSON), with when it arrived. */
+export interface PlayReportTable {
+  id: string;
+  play_id: string;
+  track_id: string;
+  listener: string;
+  session_key: string;
+  /** JSON array of [start, end) millisecond pairs. */
+  segments: string;
+  started_at: number;
+  ended_at: number;
+  source: 'web' | 'cli' | 'api';
+  app_id: string | null;
+  signature: string;
+  received_at: number;
 }

@@ -56,7 +56,9 @@ export const Track = Type.Object(
     state: Type.Union([Type.Literal('processing'), Type.Literal('ready'), Type.Literal('failed')]),
     stages: Type.Array(
       Type.Object({
-        name: Type.String({ description: 'validate, transcode, loudness, waveform, artwork or publish' }),
+        name: Type.String({
+          description: 'validate, transcode, loudness, waveform, artwork, register or publish',
+        }),
         state: Type.String({ description: 'pending, running, done, failed or skipped' }),
         progress: Type.Number({ minimum: 0, maximum: 1 }),
       }),
@@ -81,6 +83,12 @@ export const Track = Type.Object(
     ),
     waveformUrl: Nullable(Type.String({ description: 'Peaks in audiowaveform JSON format' })),
     cover: Type.Array(Type.Object({ variant: Type.String(), mime: Type.String(), url: Type.String() })),
+    ledger: Nullable(
+      Type.Object({
+        trackId: Type.String({ description: 'The id in TrackRegistry: keccak256 of the track id' }),
+        transaction: Nullable(Type.String({ description: 'The registration transaction' })),
+      }),
+    ),
     createdAt: Type.Integer({ description: 'Unix milliseconds' }),
     updatedAt: Type.Integer({ description: 'Unix milliseconds' }),
   },

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { getSplit, getTrack } from '@fairstream/chain';
 import sharp from 'sharp';
+import { chainTrackId } from '../chain/track-registrar.ts';
 import { testDatabases } from '../testing/databases.ts';
 import {
   filePart,
@@ -150,7 +152,17 @@ for (const database of testDatabases()) {
       assert.equal(track.state, 'ready', JSON.stringify(track.failure));
       assert.deepEqual(
         track.stages.map((stage: { state: string }) => stage.state),
-        ['done', 'done', 'done', 'done', 'done', 'done'],
+        ['done', 'done', 'done', 'done', 'done', 'done', 'done'],
+      );
+      // On the ledger: registered for the artist with the exact split, paid for by the node.
+      assert.equal(track.ledger.trackId, chainTrackId(trackId));
+      const { publicClient, deployment } = test.node.ledger;
+      const onChain = await getTrack(publicClient, { deployment, trackId: track.ledger.trackId });
+      assert.equal(onChain?.owner.toLowerCase(), artist.address.toLowerCase());
+      const split = await getSplit(publicClient, { deployment, trackId: track.ledger.trackId });
+      assert.deepEqual(
+        split?.recipients.map((address, i) => [address.toLowerCase(), split.shares[i]]),
+        track.splits.map((s: { address: string; ppm: number }) => [s.address, s.ppm]),
       );
       assert.deepEqual(track.renditions.map((r: { format: string }) => r.format).sort(), [
         'aac',

@@ -21,6 +21,10 @@ export interface MediaWorkerOptions {
   logger: Logger;
   /** The local path of a blob's bytes (the blob store's own file, or a downloaded copy). */
   localPath: (cid: string, scratchDir: string) => Promise<string>;
+  /** Puts a processed track on the ledger (TrackRegistry) before it is published. */
+  registerOnLedger: (
+    track: TrackRecord,
+  ) => Promise<{ chainTrackId: string; transaction: string | undefined }>;
   /** Errors that are the file's fault: the track fails with this reason and is not retried. */
   isPermanent: (error: unknown) => error is Error & { code: string };
   now?: () => number;
@@ -123,6 +127,17 @@ export class MediaWorker {
       if (!isDone(track, 'transcode')) await this.#transcode(track, scratch, log);
       stage = 'artwork';
       if (!isDone(track, 'artwork')) await this.#artwork(track, scratch);
+      stage = 'register';
+      if (!isDone(track, 'register')) {
+        await this.#tracks.setStage(trackId, 'register', 'running', 0, this.#now());
+        const registration = await this.#options.registerOnLedger(track);
+        await this.#tracks.recordRegistration(
+          trackId,
+          registration.chainTrackId,
+          registration.transaction ?? null,
+          this.#now(),
+        );
+      }
       stage = 'publish';
       // markReady only moves a track that is still processing, so a track deleted meanwhile stays gone.
       await this.#tracks.markReady(trackId, this.#now());

@@ -34,6 +34,8 @@ function newTrack(id: string, createdAt: number, originalCid = `bafk${id}`): New
       integrated_lufs: null,
       true_peak_dbtp: null,
       gain_db: null,
+      chain_track_id: null,
+      chain_tx: null,
       created_at: createdAt,
       updated_at: createdAt,
     },

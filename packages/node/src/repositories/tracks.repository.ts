@@ -35,6 +35,10 @@ export interface TrackAccessInfo {
   collaborators: string[];
 }
 
+export interface PlayableTrack extends TrackAccessInfo {
+  durationMs: number;
+}
+
 export interface NewTrack {
   track: TrackRow;
   splits: { address: string; ppm: number }[];
@@ -179,6 +183,34 @@ export class TracksRepository {
     }));
   }
 
+  /** Access facts and duration of many tracks in two queries, for checking playback reports. */
+  async findPlayable(ids: string[]): Promise<PlayableTrack[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.#db
+      .selectFrom('tracks')
+      .select(['id', 'owner', 'state', 'visibility', 'duration_ms'])
+      .where('id', 'in', ids)
+      .execute();
+    if (rows.length === 0) return [];
+    const splits = await this.#db
+      .selectFrom('track_splits')
+      .select(['track_id', 'address'])
+      .where(
+        'track_id',
+        'in',
+        rows.map((row) => row.id),
+      )
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      owner: row.owner,
+      state: row.state,
+      visibility: row.visibility,
+      durationMs: row.duration_ms,
+      collaborators: splits.filter((split) => split.track_id === row.id).map((split) => split.address),
+    }));
+  }
+
   async trackIdsWithAsset(cid: string): Promise<string[]> {
     const rows = await this.#db
       .selectFrom('track_assets')
@@ -257,6 +289,27 @@ export class TracksRepository {
         .set({ state: 'done', progress: 1, updated_at: now })
         .where('track_id', '=', trackId)
         .where('stage', 'in', stages)
+        .execute();
+    });
+  }
+
+  async recordRegistration(
+    trackId: string,
+    chainTrackId: string,
+    transaction: string | null,
+    now: number,
+  ): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('tracks')
+        .set({ chain_track_id: chainTrackId, chain_tx: transaction })
+        .where('id', '=', trackId)
+        .execute();
+      await trx
+        .updateTable('track_stages')
+        .set({ state: 'done', progress: 1, updated_at: now })
+        .where('track_id', '=', trackId)
+        .where('stage', '=', 'register')
         .execute();
     });
   }
@@ -367,7 +420,15 @@ export class TracksRepository {
   }
 }
 
-const STAGE_ORDER: StageName[] = ['validate', 'transcode', 'loudness', 'waveform', 'artwork', 'publish'];
+const STAGE_ORDER: StageName[] = [
+  'validate',
+  'transcode',
+  'loudness',
+  'waveform',
+  'artwork',
+  'register',
+  'publish',
+];
 
 function sortStages(stages: TrackStage[]): TrackStage[] {
   return [...stages].sort((a, b) => STAGE_ORDER.indexOf(a.stage) - STAGE_ORDER.indexOf(b.stage));

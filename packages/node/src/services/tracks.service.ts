@@ -4,6 +4,7 @@ import { ppmToPercent, type Split } from '@fairstream/protocol';
 import type { AssetKind, StageName } from '../db/schema.ts';
 import { badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import type {
+  PlayableTrack,
   StreamableAsset,
   TrackAccessInfo,
   TrackAsset,
@@ -29,6 +30,11 @@ import { TtlCache } from './ttl-cache.ts';
 
 export const MEDIA_JOB = 'media';
 
+export interface PlayAccess {
+  verdict: 'ok' | 'unknown_track' | 'no_access';
+  durationMs: number;
+}
+
 /** Who is asking: a signed-in address, a share-link token, both or neither. */
 export interface Viewer {
   address?: string | undefined;
@@ -53,7 +59,15 @@ export interface UploadInput {
 export const STREAM_FORMATS = ['opus', 'aac', 'mp3', 'original', 'preview'] as const;
 export type StreamFormat = (typeof STREAM_FORMATS)[number];
 
-const STAGES: StageName[] = ['validate', 'transcode', 'loudness', 'waveform', 'artwork', 'publish'];
+const STAGES: StageName[] = [
+  'validate',
+  'transcode',
+  'loudness',
+  'waveform',
+  'artwork',
+  'register',
+  'publish',
+];
 
 export interface TracksServiceOptions {
   /** Where temp files for embedded cover art are written (same file system as uploads). */
@@ -70,6 +84,7 @@ export class TracksService {
   readonly #options: TracksServiceOptions;
   readonly #now: () => number;
   readonly #streamCache = new TtlCache<string, StreamableAsset[]>({ ttlMs: 2000, maxEntries: 10_000 });
+  readonly #playableCache = new TtlCache<string, PlayableTrack>({ ttlMs: 2000, maxEntries: 10_000 });
 
   constructor(
     tracks: TracksRepository,
@@ -180,6 +195,8 @@ export class TracksService {
       integrated_lufs: null,
       true_peak_dbtp: null,
       gain_db: null,
+      chain_track_id: null,
+      chain_tx: null,
       created_at: now,
       updated_at: now,
     };
@@ -308,7 +325,38 @@ export class TracksService {
     return found;
   }
 
+  /**
+   * Whether each listener may have played each track, by the same rules as seeing it: the track
+   * must exist and be ready, and a hidden one is playable only by its owner and collaborators (a
+   * share-link play is anonymous: its report is refused). Ready tracks are cached for 2 s.
+   */
+  async playAccess(plays: Array<{ trackId: string; listener: string }>): Promise<PlayAccess[]> {
+    const tracks = new Map<string, PlayableTrack | undefined>();
+    const missing: string[] = [];
+    for (const { trackId } of plays) {
+      if (tracks.has(trackId)) continue;
+      const cached = this.#playableCache.get(trackId);
+      tracks.set(trackId, cached);
+      if (!cached) missing.push(trackId);
+    }
+    for (const track of await this.#tracks.findPlayable(missing)) {
+      tracks.set(track.id, track);
+      if (track.state === 'ready') this.#playableCache.set(track.id, track);
+    }
+    const verdicts: PlayAccess[] = [];
+    for (const { trackId, listener } of plays) {
+      const track = tracks.get(trackId);
+      if (!track || track.state !== 'ready') verdicts.push({ verdict: 'unknown_track', durationMs: 0 });
+      else {
+        const visible = await this.#canSee(track, { address: listener });
+        verdicts.push({ verdict: visible ? 'ok' : 'no_access', durationMs: track.durationMs });
+      }
+    }
+    return verdicts;
+  }
+
   #forgetStreamables(trackId: string): void {
+    this.#playableCache.delete(trackId);
     this.#streamCache.deleteWhere((key) => key.startsWith(`track:${trackId}:`) || key.startsWith('cid:'));
   }
 
@@ -440,6 +488,7 @@ export function toTrackView(track: TrackRecord, apiBase: string) {
             .filter((a) => a.kind === 'cover')
             .map((a) => ({ variant: a.variant, mime: a.mime, url: blobUrl(a.cid) }))
         : [],
+    ledger: track.chain_track_id ? { trackId: track.chain_track_id, transaction: track.chain_tx } : null,
     createdAt: track.created_at,
     updatedAt: track.updated_at,
   };

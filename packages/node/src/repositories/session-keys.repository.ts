@@ -1,0 +1,66 @@
+import type { Db } from '../db/database.ts';
+import type { SessionKeyTable } from '../db/schema.ts';
+
+export type SessionKeyRow = SessionKeyTable;
+export type SessionKeyFacts = Pick<SessionKeyTable, 'public_key' | 'address' | 'expires_at' | 'revoked_at'>;
+
+export class SessionKeysRepository {
+  readonly #db: Db;
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  async find(publicKey: string): Promise<SessionKeyRow | undefined> {
+    return this.#db
+      .selectFrom('session_keys')
+      .selectAll()
+      .where('public_key', '=', publicKey)
+      .executeTakeFirst();
+  }
+
+  /** What checking a report needs, for many keys in one query. */
+  async findMany(publicKeys: string[]): Promise<SessionKeyFacts[]> {
+    if (publicKeys.length === 0) return [];
+    return this.#db
+      .selectFrom('session_keys')
+      .select(['public_key', 'address', 'expires_at', 'revoked_at'])
+      .where('public_key', 'in', publicKeys)
+      .execute();
+  }
+
+  /**
+   * Stores a delegation, or renews the same address's live delegation of the same key. Answers the
+   * row as it stands afterwards: a key held by another address, or revoked, is left as it was, and
+   * the caller tells from the answer. One statement, so two racing delegations cannot both win.
+   */
+  async upsert(row: SessionKeyRow): Promise<SessionKeyRow> {
+    await this.#db
+      .insertInto('session_keys')
+      .values(row)
+      .onConflict((conflict) =>
+        conflict
+          .column('public_key')
+          .doUpdateSet({
+            expires_at: row.expires_at,
+            delegation_message: row.delegation_message,
+            delegation_signature: row.delegation_signature,
+          })
+          .where('session_keys.address', '=', row.address)
+          .where('session_keys.revoked_at', 'is', null),
+      )
+      .execute();
+    return (await this.find(row.public_key))!;
+  }
+
+  /** True when this call revoked a live key of this address. */
+  async revoke(publicKey: string, address: string, now: number): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('session_keys')
+      .set({ revoked_at: now })
+      .where('public_key', '=', publicKey)
+      .where('address', '=', address)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+}
