@@ -11,6 +11,8 @@ import { type Db, migrateToLatest, openDatabase } from './db/database.ts';
 import { AppError, unprocessable } from './errors.ts';
 import { type App, buildApp } from './http/app.ts';
 import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './http/upload-form.ts';
+import { createLedgerIndexer } from './indexer/create-ledger-indexer.ts';
+import type { LedgerIndexer } from './indexer/ledger-indexer.ts';
 import { MediaWorker, STALE_JOB_MS } from './jobs/media-worker.ts';
 import { MediaError } from './media/errors.ts';
 import { createMediaToolkit } from './media/toolkit.ts';
@@ -40,6 +42,8 @@ export interface FairstreamNode {
   blobs: BlobStore;
   /** Absent in an HTTP-only process: the background process owns the media pipeline. */
   worker: MediaWorker | undefined;
+  /** Absent in an HTTP-only process: the background process indexes the ledger. */
+  indexer: LedgerIndexer | undefined;
   /** Group commit of accepted playback reports. */
   playWriter: PlayWriter;
   ledger: Ledger;
@@ -87,6 +91,7 @@ export async function createNode(
     sessionTtlMs: config.sessionTtlSeconds * 1000,
   });
   const worker = role === 'all' ? createMediaWorker(config, resources, ledger, logger) : undefined;
+  const indexer = role === 'all' ? createLedgerIndexer(db, ledger, config, logger) : undefined;
   const tracks = new TracksService(tracksRepository, blobs, media, {
     tempPath: resources.tempPath,
     onJobQueued: options.onJobQueued ?? (() => worker?.wake()),
@@ -116,11 +121,13 @@ export async function createNode(
     logger,
   );
   await worker?.start(requeueBefore(config));
+  indexer?.start();
   return {
     app,
     db,
     blobs,
     worker,
+    indexer,
     ledger,
     config,
     logger,
@@ -133,6 +140,7 @@ export async function createNode(
       await app.close();
       await playWriter.close();
       await worker?.stop();
+      await indexer?.stop();
       await ledger.close();
       await resources.close();
     },
@@ -141,6 +149,7 @@ export async function createNode(
 
 export interface BackgroundNode {
   worker: MediaWorker;
+  indexer: LedgerIndexer;
   ledger: Ledger;
   close(): Promise<void>;
 }
@@ -158,11 +167,15 @@ export async function startBackgroundNode(
   const ledger = await openLedger(config, logger);
   const worker = createMediaWorker(config, resources, ledger, logger);
   await worker.start(requeueBefore(config));
+  const indexer = createLedgerIndexer(resources.db, ledger, config, logger);
+  indexer.start();
   return {
     worker,
+    indexer,
     ledger,
     async close() {
       await worker.stop();
+      await indexer.stop();
       await ledger.close();
       await resources.close();
     },

@@ -164,6 +164,68 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('tracks').addColumn('chain_tx', 'text').execute();
     },
   },
+  '0005_indexer': {
+    async up(db: Kysely<unknown>) {
+      // One row per decoded log of a Fairstream contract; (chain, block, log index) names a log, so
+      // re-indexing a range after a crash or a reorg can never store it twice.
+      await db.schema
+        .createTable('chain_events')
+        .addColumn('chain_id', 'bigint', (c) => c.notNull())
+        .addColumn('block_number', 'bigint', (c) => c.notNull())
+        .addColumn('log_index', 'integer', (c) => c.notNull())
+        .addColumn('block_hash', 'text', (c) => c.notNull())
+        .addColumn('block_time', 'bigint', (c) => c.notNull())
+        .addColumn('tx_hash', 'text', (c) => c.notNull())
+        .addColumn('tx_index', 'integer', (c) => c.notNull())
+        .addColumn('contract', 'text', (c) => c.notNull())
+        .addColumn('address', 'text', (c) => c.notNull())
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('args', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('chain_events_pk', ['chain_id', 'block_number', 'log_index'])
+        .execute();
+      await db.schema
+        .createIndex('chain_events_event')
+        .on('chain_events')
+        .columns(['chain_id', 'event', 'block_number', 'log_index'])
+        .execute();
+      // Every address an event names (indexed or not, inside arrays and tuples): "everything that
+      // involved 0x…" is one range scan of this primary key.
+      await db.schema
+        .createTable('chain_event_accounts')
+        .addColumn('chain_id', 'bigint', (c) => c.notNull())
+        .addColumn('account', 'text', (c) => c.notNull())
+        .addColumn('block_number', 'bigint', (c) => c.notNull())
+        .addColumn('log_index', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('chain_event_accounts_pk', [
+          'chain_id',
+          'account',
+          'block_number',
+          'log_index',
+        ])
+        .execute();
+      // Rolling back a reorg deletes by block number.
+      await db.schema
+        .createIndex('chain_event_accounts_block')
+        .on('chain_event_accounts')
+        .columns(['chain_id', 'block_number'])
+        .execute();
+      await db.schema
+        .createTable('chain_checkpoints')
+        .addColumn('chain_id', 'bigint', (c) => c.primaryKey())
+        .addColumn('block_number', 'bigint', (c) => c.notNull())
+        .addColumn('block_hash', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      // The hashes of recently indexed blocks: the window in which a reorg is found and undone.
+      await db.schema
+        .createTable('chain_blocks')
+        .addColumn('chain_id', 'bigint', (c) => c.notNull())
+        .addColumn('block_number', 'bigint', (c) => c.notNull())
+        .addColumn('block_hash', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('chain_blocks_pk', ['chain_id', 'block_number'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -12,6 +12,10 @@ export interface Database {
   faucet_drips: FaucetDripTable;
   session_keys: SessionKeyTable;
   play_reports: PlayReportTable;
+  chain_events: ChainEventTable;
+  chain_event_accounts: ChainEventAccountTable;
+  chain_checkpoints: ChainCheckpointTable;
+  chain_blocks: ChainBlockTable;
 }
 
 export interface AccountTable {
@@ -163,4 +167,46 @@ export interface PlayReportTable {
   app_id: string | null;
   signature: string;
   received_at: number;
+}
+
+/** A decoded log of a Fairstream contract, as the ledger indexer stored it. */
+export interface ChainEventTable {
+  chain_id: number;
+  block_number: number;
+  log_index: number;
+  block_hash: string;
+  /** The block's timestamp in Unix milliseconds. */
+  block_time: number;
+  tx_hash: string;
+  tx_index: number;
+  /** The contract's name in the deployment ('Tips', 'FairToken', …). */
+  contract: string;
+  /** The contract's address, lower-case. */
+  address: string;
+  /** The event's name ('TipPaid', …), or 'UnknownEvent' for a log its contract's ABI does not decode. */
+  event: string;
+  /** JSON of the decoded arguments by name; integers as decimal strings, never floats. */
+  args: string;
+}
+
+/** An address (lower-case) that an event names; one row per address and event. */
+export interface ChainEventAccountTable {
+  chain_id: number;
+  account: string;
+  block_number: number;
+  log_index: number;
+}
+
+/** The last block the indexer finished, with its hash to notice a reorg below it. */
+export interface ChainCheckpointTable {
+  chain_id: number;
+  block_number: number;
+  block_hash: string;
+  updated_at: number;
+}
+
+export interface ChainBlockTable {
+  chain_id: number;
+  block_number: number;
+  block_hash: string;
 }

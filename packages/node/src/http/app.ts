@@ -16,12 +16,15 @@ import Fastify, {
 import { AppError } from '../errors.ts';
 import type { AuthService } from '../services/auth.service.ts';
 import type { ChainService } from '../services/chain.service.ts';
+import type { PlaysService } from '../services/plays.service.ts';
+import type { SessionKeysService } from '../services/session-keys.service.ts';
 import type { TracksService } from '../services/tracks.service.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import { authenticate } from './authenticate.ts';
 import { authRoutes } from './routes/auth.routes.ts';
 import { chainRoutes } from './routes/chain.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
+import { playRoutes } from './routes/plays.routes.ts';
 import { streamRoutes } from './routes/stream.routes.ts';
 import { trackRoutes } from './routes/tracks.routes.ts';
 import { ErrorResponse, Track } from './schemas.ts';
@@ -33,6 +36,8 @@ export interface AppContext {
   auth: AuthService;
   tracks: TracksService;
   chain: ChainService;
+  sessionKeys: SessionKeysService;
+  plays: PlaysService;
   blobs: BlobStore;
   /** A fresh temp path on the same file system as the blob store's staging area. */
   tempPath: (suffix: string) => string;
@@ -113,6 +118,7 @@ export async function buildApp(context: AppContext, logger: FastifyBaseLogger | 
       await api.register(trackRoutes(context));
       await api.register(streamRoutes(context));
       await api.register(chainRoutes(context));
+      await api.register(playRoutes(context));
     },
     { prefix: API_PREFIX },
   );

@@ -346,7 +346,7 @@ export class TracksService {
     const verdicts: PlayAccess[] = [];
     for (const { trackId, listener } of plays) {
       const track = tracks.get(trackId);
-      if (!track || track.state !== 'ready') verdicts.push({ verdict: 'unknown_track', durationMs: 0 });
+      if (track?.state !== 'ready') verdicts.push({ verdict: 'unknown_track', durationMs: 0 });
       else {
         const visible = await this.#canSee(track, { address: listener });
         verdicts.push({ verdict: visible ? 'ok' : 'no_access', durationMs: track.durationMs });

@@ -32,6 +32,10 @@ export class TtlCache<K, V> {
     this.#entries.set(key, { value, expiresAt: this.#now() + this.#ttlMs });
   }
 
+  delete(key: K): void {
+    this.#entries.delete(key);
+  }
+
   /** Drops every entry whose key matches; used when a track changes. */
   deleteWhere(matches: (key: K) => boolean): void {
     for (const key of this.#entries.keys()) if (matches(key)) this.#entries.delete(key);

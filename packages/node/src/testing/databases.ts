@@ -30,7 +30,7 @@ async function openPostgres(adminUrl: string) {
   const name = `fairstream_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await createDatabase(admin, name);
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
@@ -47,4 +47,20 @@ async function openPostgres(adminUrl: string) {
       await cleanup.end();
     },
   };
+}
+
+/**
+ * Test files run in parallel, and Postgres refuses to copy template1 while another CREATE DATABASE
+ * is using it ("being accessed by other users"): try again shortly instead of failing the file.
+ */
+async function createDatabase(admin: pg.Client, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.query(`CREATE DATABASE ${name}`);
+      return;
+    } catch (error) {
+      if (attempt >= 20 || !/being accessed by other users/.test(String(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
 }
