@@ -269,6 +269,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The published counting rule and payout model */
+        get: operations["getRules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/plays": {
         parameters: {
             query?: never;
@@ -2229,6 +2246,47 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        counting: {
+                            version: number;
+                            minHeardMs: number;
+                            minHeardFraction: number;
+                            dailyCapPerListenerAndTrack: number;
+                            dayBoundary: string;
+                            realTimeToleranceMs: number;
+                            maxFutureSkewMs: number;
+                            summary: string;
+                            /** @description Why a play was not counted, by reason code */
+                            notCounted: {
+                                [key: string]: string;
+                            };
+                        };
+                        payouts: {
+                            model: string;
+                            /** @description Parts per million of each subscriber amount */
+                            platformFeePpm: number;
+                            summary: string;
+                        };
+                    };
                 };
             };
         };

@@ -25,6 +25,7 @@ import { authRoutes } from './routes/auth.routes.ts';
 import { chainRoutes } from './routes/chain.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { playRoutes } from './routes/plays.routes.ts';
+import { rulesRoutes } from './routes/rules.routes.ts';
 import { streamRoutes } from './routes/stream.routes.ts';
 import { trackRoutes } from './routes/tracks.routes.ts';
 import { ErrorResponse, Track } from './schemas.ts';
@@ -118,6 +119,7 @@ export async function buildApp(context: AppContext, logger: FastifyBaseLogger | 
       await api.register(trackRoutes(context));
       await api.register(streamRoutes(context));
       await api.register(chainRoutes(context));
+      await api.register(rulesRoutes());
       await api.register(playRoutes(context));
     },
     { prefix: API_PREFIX },

@@ -47,6 +47,16 @@ describe('the ledger through the API', () => {
     assert.equal(((await rpc.json()) as { result: string }).result, '0x7a69');
   });
 
+  it('publishes the counting rule and the payout model', async () => {
+    const response = await test.node.app.inject({ method: 'GET', url: '/api/v1/rules' });
+    assert.equal(response.statusCode, 200);
+    const rules = response.json();
+    assert.equal(rules.counting.minHeardMs, 30_000);
+    assert.equal(rules.counting.minHeardFraction, 0.5);
+    assert.ok(rules.counting.notCounted.daily_cap);
+    assert.equal(rules.payouts.platformFeePpm, 100_000);
+  });
+
   it('funds a signed-in wallet from the faucet once an hour, to the exact amounts', async () => {
     const fan = newAccount();
     const token = await signIn(test.node, fan);
