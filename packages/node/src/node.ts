@@ -3,7 +3,9 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { getTokenBalance } from '@fairstream/chain';
 import pino, { type Logger } from 'pino';
+import type { Address } from 'viem';
 import { attachLedger, type Ledger, openLedger } from './chain/ledger.ts';
 import { registerTrackOnLedger } from './chain/track-registrar.ts';
 import type { NodeConfig } from './config.ts';
@@ -95,6 +97,8 @@ export async function createNode(
   const tracks = new TracksService(tracksRepository, blobs, media, {
     tempPath: resources.tempPath,
     onJobQueued: options.onJobQueued ?? (() => worker?.wake()),
+    gateBalance: (token, holder) =>
+      getTokenBalance(ledger.publicClient, { token: token as Address, address: holder as Address }),
   });
   const sessionKeys = new SessionKeysService(new SessionKeysRepository(db), {
     domain: new URL(config.publicUrl).host,

@@ -248,6 +248,52 @@ for (const database of testDatabases()) {
       assert.equal((await inject({ method: 'GET', url: '/api/v1/blobs/not-a-cid' })).statusCode, 400);
     });
 
+    it('streams a token-gated track in full only to holders, and its preview to everyone', async () => {
+      const fair = test.node.ledger.deployment.contracts.FairToken;
+      const response = await upload(artistToken, [
+        { name: 'title', value: 'Members only' },
+        { name: 'access', value: 'token' },
+        { name: 'gateToken', value: fair },
+        { name: 'gateMinBalance', value: (1000n * 10n ** 18n).toString() },
+        filePart('audio', 'members.flac', flac, 'audio/flac'),
+      ]);
+      assert.equal(response.statusCode, 202, response.body);
+      const gated = response.json().id;
+      await test.node.worker?.idle();
+      const url = (format: string) => `/api/v1/tracks/${gated}/stream?format=${format}`;
+
+      const refused = await inject({ method: 'GET', url: url('opus'), headers: auth(strangerToken) });
+      assert.equal(refused.statusCode, 403);
+      assert.match(refused.json().error.message, /holders of at least 1000000000000000000000 base units/);
+      assert.equal((await inject({ method: 'GET', url: url('aac') })).statusCode, 403);
+      assert.equal(
+        (await inject({ method: 'GET', url: url('preview'), headers: auth(strangerToken) })).statusCode,
+        200,
+      );
+      assert.equal(
+        (await inject({ method: 'GET', url: url('opus'), headers: auth(artistToken) })).statusCode,
+        200,
+      );
+      const opusCid = (await inject({ method: 'GET', url: `/api/v1/tracks/${gated}` }))
+        .json()
+        .renditions.find((r: { format: string }) => r.format === 'opus').cid;
+      assert.equal((await inject({ method: 'GET', url: `/api/v1/blobs/${opusCid}` })).statusCode, 404);
+
+      const holder = newAccount();
+      const holderToken = await signIn(test.node, holder);
+      const drip = await inject({ method: 'POST', url: '/api/v1/faucet', headers: auth(holderToken) });
+      assert.equal(drip.statusCode, 200, drip.body);
+      assert.equal(
+        (await inject({ method: 'GET', url: url('opus'), headers: auth(holderToken) })).statusCode,
+        200,
+      );
+      assert.equal(
+        (await inject({ method: 'DELETE', url: `/api/v1/tracks/${gated}`, headers: auth(artistToken) }))
+          .statusCode,
+        204,
+      );
+    });
+
     it('refuses a duplicate upload of the same audio by the same artist', async () => {
       const response = await upload(artistToken, [
         { name: 'title', value: 'Again' },

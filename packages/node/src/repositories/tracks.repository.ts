@@ -33,6 +33,8 @@ export interface TrackAccessInfo {
   visibility: TrackRow['visibility'];
   /** Split recipients: collaborators see a track whatever its visibility. */
   collaborators: string[];
+  /** A token gate: full renditions only for holders of `minBalance` base units of `token`. */
+  gate?: { token: string; minBalance: string } | null;
 }
 
 export interface PlayableTrack extends TrackAccessInfo {
@@ -147,6 +149,9 @@ export class TracksRepository {
         't.owner',
         't.state',
         't.visibility',
+        't.access_kind',
+        't.gate_token',
+        't.gate_min_balance',
         'a.kind',
         'a.variant',
         'a.cid',
@@ -178,6 +183,7 @@ export class TracksRepository {
         state: row.state,
         visibility: row.visibility,
         collaborators: splits.filter((split) => split.track_id === row.id).map((split) => split.address),
+        gate: gateOf(row),
       },
       asset: { kind: row.kind, variant: row.variant, cid: row.cid, mime: row.mime, size: row.size },
     }));
@@ -451,4 +457,11 @@ async function insertAssets(
       })),
     )
     .execute();
+}
+
+/** The gate of a track row, or null for a free one. */
+export function gateOf(row: Pick<TrackRow, 'access_kind' | 'gate_token' | 'gate_min_balance'>) {
+  return row.access_kind === 'token' && row.gate_token && row.gate_min_balance
+    ? { token: row.gate_token, minBalance: row.gate_min_balance }
+    : null;
 }

@@ -12,6 +12,7 @@ import type {
   TrackRow,
   TracksRepository,
 } from '../repositories/tracks.repository.ts';
+import { gateOf } from '../repositories/tracks.repository.ts';
 import type { BlobInfo, BlobStore } from '../storage/blob-store.ts';
 import { hashToken } from './auth.service.ts';
 import type { AudioProbe, AudioTags, MediaToolkit } from './media-toolkit.ts';
@@ -74,6 +75,8 @@ export interface TracksServiceOptions {
   tempPath: (suffix: string) => string;
   /** Called after a job is committed, so the worker picks it up without waiting for its poll. */
   onJobQueued: () => void;
+  /** A holder's on-chain balance of a gate token; without it gated renditions stream to no one but the artists. */
+  gateBalance?: (token: string, holder: string) => Promise<bigint>;
   now?: () => number;
 }
 
@@ -84,6 +87,7 @@ export class TracksService {
   readonly #options: TracksServiceOptions;
   readonly #now: () => number;
   readonly #streamCache = new TtlCache<string, StreamableAsset[]>({ ttlMs: 2000, maxEntries: 10_000 });
+  readonly #gateBalances = new TtlCache<string, bigint>({ ttlMs: 2000, maxEntries: 100_000 });
   readonly #playableCache = new TtlCache<string, PlayableTrack>({ ttlMs: 2000, maxEntries: 10_000 });
 
   constructor(
@@ -293,8 +297,10 @@ export class TracksService {
     const [found] = await this.#streamables(`track:${id}:${format}`, () =>
       this.#tracks.findStreamable({ trackId: id, kind: format }),
     );
-    if (found?.track.state === 'ready' && (await this.#canSee(found.track, viewer)))
+    if (found?.track.state === 'ready' && (await this.#canSee(found.track, viewer))) {
+      await this.#requireGatePassed(found, viewer);
       return { asset: found.asset };
+    }
     // The slow path only explains the refusal: unknown or hidden (404), unfinished (409), or no such rendition.
     const track = await this.get(id, viewer);
     if (track.state !== 'ready') {
@@ -308,7 +314,11 @@ export class TracksService {
     for (const { track, asset } of await this.#streamables(`cid:${cid}`, () =>
       this.#tracks.findStreamable({ cid }),
     )) {
-      if (track.state === 'ready' && (await this.#canSee(track, viewer))) {
+      if (
+        track.state === 'ready' &&
+        (await this.#canSee(track, viewer)) &&
+        (await this.#passesGate(track, asset, viewer))
+      ) {
         return { asset, public: track.visibility === 'public' };
       }
     }
@@ -387,6 +397,33 @@ export class TracksService {
       throw notFound(`Share link ${linkId}`);
   }
 
+  async #requireGatePassed(found: StreamableAsset, viewer: Viewer): Promise<void> {
+    if (await this.#passesGate(found.track, found.asset, viewer)) return;
+    const gate = found.track.gate!;
+    throw forbidden(
+      `This track streams in full to holders of at least ${gate.minBalance} base units of token ${gate.token}` +
+        `${viewer.address ? '' : ' (sign in with that wallet)'}; everyone can play its preview (format=preview)`,
+    );
+  }
+
+  /** Checked at stream time against the chain, cached for a couple of seconds (about a block). */
+  async #passesGate(track: TrackAccessInfo, asset: TrackAsset, viewer: Viewer): Promise<boolean> {
+    const gate = track.gate;
+    if (!gate || !GATED_KINDS.has(asset.kind)) return true;
+    const holder = viewer.address;
+    if (!holder) return false;
+    if (holder === track.owner || track.collaborators.includes(holder)) return true;
+    const balanceOf = this.#options.gateBalance;
+    if (!balanceOf) return false;
+    const key = `${gate.token}:${holder}`;
+    let balance = this.#gateBalances.get(key);
+    if (balance === undefined) {
+      balance = await balanceOf(gate.token, holder);
+      this.#gateBalances.set(key, balance);
+    }
+    return balance >= BigInt(gate.minBalance);
+  }
+
   async #canSee(track: TrackAccessInfo, viewer: Viewer): Promise<boolean> {
     if (viewer.address && (track.owner === viewer.address || track.collaborators.includes(viewer.address))) {
       return true;
@@ -423,8 +460,11 @@ export class TracksService {
 }
 
 function accessInfo(track: TrackRecord): TrackAccessInfo {
-  return { ...track, collaborators: track.splits.map((split) => split.address) };
+  return { ...track, collaborators: track.splits.map((split) => split.address), gate: gateOf(track) };
 }
+
+/** Full renditions a token gate protects; the preview stays open to everyone who may see the track. */
+const GATED_KINDS = new Set(['opus', 'aac', 'original']);
 
 /** The public shape of a track; percentages are exact strings derived from ppm. */
 export function toTrackView(track: TrackRecord, apiBase: string) {
