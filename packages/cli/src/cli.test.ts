@@ -110,6 +110,18 @@ describe('fairstream CLI against a real node process', () => {
       const tooSoon = await cli(['--api', `http://127.0.0.1:${port}`, '--key', key, 'faucet']);
       assert.equal(tooSoon.code, 1);
       assert.match(tooSoon.stderr, /429 faucet_rate_limited/);
+      const listened = await cli([
+        ...['--api', `http://127.0.0.1:${port}`, '--key', generatePrivateKey(), '--json'],
+        ...['listen', track.id, '--seconds', '7'],
+      ]);
+      assert.equal(listened.code, 0, listened.stderr);
+      const play = JSON.parse(listened.stdout);
+      assert.equal(play.heardMs, 7000);
+      assert.equal(play.requiredMs, 6000, 'half of the 12 s track');
+      assert.ok(play.reportsAccepted >= 1);
+      assert.deepEqual(play.reportsRejected, []);
+      assert.ok(play.bytesStreamed > 0);
+
       const subscribed = await cli([
         '--api',
         `http://127.0.0.1:${port}`,

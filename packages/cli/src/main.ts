@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { FairstreamApiError } from '@fairstream/sdk';
 import { faucet, faucetHelp } from './commands/faucet.ts';
+import { listen, listenHelp } from './commands/listen.ts';
 import { stake, stakeHelp } from './commands/stake.ts';
 import { subscribe, subscribeHelp } from './commands/subscribe.ts';
 import { up, upHelp } from './commands/up.ts';
@@ -21,6 +22,7 @@ const help = `Usage: fairstream [--api URL] [--key HEX] [--json] <command> [opti
 Commands:
   up        Run a Fairstream node (embedded defaults: SQLite, local blobs)
   upload    Upload a track (see \`fairstream upload --help\`)
+  listen    Listen to a track in real time and report playback (a headless player)
   faucet    Dev chains: fund your wallet with gas, FAIR and test stablecoin
   subscribe Pay for subscription periods (\`--periods N\`) in the stablecoin
   stake     Stake FAIR and earn a share of the platform fee
@@ -38,6 +40,7 @@ const commands: Record<
   up: { run: (args) => up(args), help: upHelp },
   upload: { run: upload, help: uploadHelp },
   faucet: { run: faucet, help: faucetHelp },
+  listen: { run: listen, help: listenHelp },
   subscribe: { run: subscribe, help: subscribeHelp },
   stake: { run: stake, help: stakeHelp },
 };

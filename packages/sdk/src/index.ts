@@ -73,3 +73,4 @@ export async function signIn(
 }
 
 export { type MultipartPart, multipartBody, uploadTrack } from './multipart.ts';
+export { createSessionKey, delegateSessionKey, type SessionKey, signReport } from './player.ts';

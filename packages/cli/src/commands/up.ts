@@ -30,6 +30,7 @@ Options:
   --deployment FILE  With --chain: the contract addresses (contracts/deployments/<chainId>.json)
   --operator-key-file FILE
                      With --chain: the settlement operator's key (else env FAIRSTREAM_OPERATOR_KEY)
+  --epoch-seconds N  Settlement epoch length in chain seconds (default 60 embedded, 3600 with --chain; min 10)
   --log-level LEVEL  fatal, error, warn, info (default), debug, trace or silent
 `;
 
@@ -68,6 +69,7 @@ function parseConfig(args: string[]): NodeConfig {
       deployment: { type: 'string' },
       'operator-key-file': { type: 'string' },
       'log-level': { type: 'string' },
+      'epoch-seconds': { type: 'string' },
     },
   });
   try {
@@ -85,6 +87,7 @@ function parseConfig(args: string[]): NodeConfig {
         deployment: values.deployment,
         operatorKeyFile: values['operator-key-file'],
         logLevel: values['log-level'],
+        epochSeconds: values['epoch-seconds'],
       },
       configFromEnv(process.env),
     );
