@@ -179,6 +179,11 @@ describe('fairstream CLI against a real node process', () => {
     const port = await cli(['up', '--port', 'eighty']);
     assert.equal(port.code, 1);
     assert.match(port.stderr, /--port must be a whole number/);
+    const noTrack = await cli(['--api', closed, 'listen']);
+    assert.equal(noTrack.code, 1);
+    assert.match(noTrack.stderr, /Give one track id/);
+    const badFormat = await cli(['--api', closed, 'listen', 'abc', '--format', 'wav']);
+    assert.match(badFormat.stderr, /--format must be opus or aac/);
     const unknown = await cli(['dance']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /Unknown command "dance"/);
