@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, resolveConfig } from './config.ts';
+import { ConfigError, configFromEnv, resolveConfig } from './config.ts';
 
 describe('resolveConfig', () => {
   it('runs on embedded defaults: port 4000, SQLite and blobs in ./.fairstream', () => {
@@ -13,6 +13,20 @@ describe('resolveConfig', () => {
     assert.equal(config.publicUrl, 'http://127.0.0.1:4000');
     assert.equal(config.chain, undefined);
     assert.equal(config.rpcPort, 8545);
+    assert.equal(config.epochSeconds, 60);
+  });
+  it('settles in 60 s epochs on the embedded chain and hourly on a public one, unless told', () => {
+    assert.equal(
+      resolveConfig({ chain: 'https://rpc.example', deployment: 'd.json' }, {}, '/x').epochSeconds,
+      3600,
+    );
+    assert.equal(resolveConfig({}, { epochSeconds: '30' }).epochSeconds, 30);
+    assert.equal(resolveConfig({ epochSeconds: '15' }, { epochSeconds: '30' }).epochSeconds, 15);
+    assert.equal(resolveConfig({}, configFromEnv({ FAIRSTREAM_EPOCH_SECONDS: '90' })).epochSeconds, 90);
+    assert.throws(
+      () => resolveConfig({ epochSeconds: '9' }),
+      /--epoch-seconds must be a whole number from 10/,
+    );
   });
   it('prefers flags over environment', () => {
     const config = resolveConfig({ port: '5000' }, { port: '6000', db: 'postgres://u:p@localhost/fs' }, '/x');

@@ -27,6 +27,8 @@ export interface NodeConfig {
   operatorKeyFile: string | undefined;
   /** Port of the embedded chain's JSON-RPC server (127.0.0.1), for wallets and tools. */
   rpcPort: number;
+  /** Length of a settlement epoch in chain seconds: 60 on the embedded chain, 3600 on a public one. */
+  epochSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -49,6 +51,7 @@ export interface ConfigSource {
   deployment?: string | undefined;
   operatorKeyFile?: string | undefined;
   rpcPort?: string | undefined;
+  epochSeconds?: string | undefined;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -71,6 +74,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigSource {
     deployment: env.FAIRSTREAM_DEPLOYMENT,
     operatorKeyFile: env.FAIRSTREAM_OPERATOR_KEY_FILE,
     rpcPort: env.FAIRSTREAM_RPC_PORT,
+    epochSeconds: env.FAIRSTREAM_EPOCH_SECONDS,
   };
 }
 
@@ -132,6 +136,13 @@ export function resolveConfig(flags: ConfigSource, env: ConfigSource = {}, cwd =
     deployment: deployment && resolvePath(deployment, cwd),
     operatorKeyFile: operatorKeyFile && resolvePath(operatorKeyFile, cwd),
     rpcPort: parseInteger('rpc-port', pick('rpcPort') ?? '8545', 0, 65_535),
+    // Below 10 s the epoch's own transactions (release, publish, claims) would outlast it.
+    epochSeconds: parseInteger(
+      'epoch-seconds',
+      pick('epochSeconds') ?? (chain ? '3600' : '60'),
+      10,
+      7 * 24 * 3600,
+    ),
   };
 }
 

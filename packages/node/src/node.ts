@@ -23,6 +23,7 @@ import { FaucetRepository } from './repositories/faucet.repository.ts';
 import { JobsRepository } from './repositories/jobs.repository.ts';
 import { PlaysRepository } from './repositories/plays.repository.ts';
 import { SessionKeysRepository } from './repositories/session-keys.repository.ts';
+import { SettlementRepository } from './repositories/settlement.repository.ts';
 import { TracksRepository } from './repositories/tracks.repository.ts';
 import { AuthService } from './services/auth.service.ts';
 import { ChainService } from './services/chain.service.ts';
@@ -31,6 +32,7 @@ import { PlayWriter } from './services/play-writer.ts';
 import { PlaysService } from './services/plays.service.ts';
 import { SessionKeysService } from './services/session-keys.service.ts';
 import { TracksService } from './services/tracks.service.ts';
+import { SettlementWorker, type SettlementWorkerOptions } from './settlement/settlement-worker.ts';
 import type { BlobStore } from './storage/blob-store.ts';
 import { createBlobStore, FsBlobStore } from './storage/index.ts';
 
@@ -46,6 +48,8 @@ export interface FairstreamNode {
   worker: MediaWorker | undefined;
   /** Absent in an HTTP-only process: the background process indexes the ledger. */
   indexer: LedgerIndexer | undefined;
+  /** Absent in an HTTP-only process: the background process settles epochs. */
+  settlement: SettlementWorker | undefined;
   /** Group commit of accepted playback reports. */
   playWriter: PlayWriter;
   ledger: Ledger;
@@ -68,6 +72,8 @@ export interface CreateNodeOptions {
   onJobQueued?: () => void;
   /** For 'http' processes on the embedded chain: the background process's RPC URL. */
   embeddedRpcUrl?: string;
+  /** Tests: settlement tick and a simulated crash point. */
+  settlement?: Pick<SettlementWorkerOptions, 'tickMs' | 'haltAt'>;
 }
 
 /**
@@ -94,6 +100,10 @@ export async function createNode(
   });
   const worker = role === 'all' ? createMediaWorker(config, resources, ledger, logger) : undefined;
   const indexer = role === 'all' ? createLedgerIndexer(db, ledger, config, logger) : undefined;
+  const settlement =
+    role === 'all'
+      ? createSettlementWorker(config, resources, ledger, logger, options.settlement)
+      : undefined;
   const tracks = new TracksService(tracksRepository, blobs, media, {
     tempPath: resources.tempPath,
     onJobQueued: options.onJobQueued ?? (() => worker?.wake()),
@@ -126,12 +136,14 @@ export async function createNode(
   );
   await worker?.start(requeueBefore(config));
   indexer?.start();
+  settlement?.start();
   return {
     app,
     db,
     blobs,
     worker,
     indexer,
+    settlement,
     ledger,
     config,
     logger,
@@ -144,6 +156,7 @@ export async function createNode(
       await app.close();
       await playWriter.close();
       await worker?.stop();
+      await settlement?.stop();
       await indexer?.stop();
       await ledger.close();
       await resources.close();
@@ -154,6 +167,7 @@ export async function createNode(
 export interface BackgroundNode {
   worker: MediaWorker;
   indexer: LedgerIndexer;
+  settlement: SettlementWorker;
   ledger: Ledger;
   close(): Promise<void>;
 }
@@ -173,12 +187,16 @@ export async function startBackgroundNode(
   await worker.start(requeueBefore(config));
   const indexer = createLedgerIndexer(resources.db, ledger, config, logger);
   indexer.start();
+  const settlement = createSettlementWorker(config, resources, ledger, logger);
+  settlement.start();
   return {
     worker,
     indexer,
+    settlement,
     ledger,
     async close() {
       await worker.stop();
+      await settlement.stop();
       await indexer.stop();
       await ledger.close();
       await resources.close();
@@ -235,6 +253,21 @@ function createMediaWorker(
     localPath: (cid, scratch) => localCopy(blobs, cid, scratch),
     registerOnLedger: (track) => registerTrackOnLedger(ledger, track),
     isPermanent: (error): error is AppError => error instanceof AppError,
+  });
+}
+
+function createSettlementWorker(
+  config: NodeConfig,
+  resources: Resources,
+  ledger: Ledger,
+  logger: Logger,
+  overrides: CreateNodeOptions['settlement'] = {},
+): SettlementWorker {
+  return new SettlementWorker(new SettlementRepository(resources.db), ledger, resources.blobs, {
+    epochSeconds: config.epochSeconds,
+    logger: logger.child({ component: 'settlement' }),
+    tempDir: join(resources.workDir, 'settlement'),
+    ...overrides,
   });
 }
 

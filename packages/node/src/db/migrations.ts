@@ -226,6 +226,72 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0006_settlement': {
+    async up(db: Kysely<unknown>) {
+      // One row per epoch the settlement worker has opened; `state` is the next step to run, so a
+      // restarted node resumes exactly where the last committed step left off.
+      await db.schema
+        .createTable('epochs')
+        .addColumn('n', 'bigint', (c) => c.primaryKey())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('starts_at', 'bigint', (c) => c.notNull())
+        .addColumn('ends_at', 'bigint', (c) => c.notNull())
+        .addColumn('release_tx', 'text')
+        .addColumn('publish_tx', 'text')
+        .addColumn('data_cid', 'text')
+        .addColumn('payout_root', 'text')
+        .addColumn('plays_root', 'text')
+        .addColumn('totals', 'text')
+        .addColumn('claim_txs', 'text')
+        .addColumn('error', 'text')
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      // Every judged play with its verdict (counted or why not), in the epoch that settled it.
+      await db.schema
+        .createTable('plays')
+        .addColumn('play_id', 'text', (c) => c.primaryKey())
+        .addColumn('listener', 'text', (c) => c.notNull())
+        .addColumn('track_id', 'text', (c) => c.notNull())
+        .addColumn('epoch', 'bigint', (c) => c.notNull())
+        .addColumn('verdict', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('heard_ms', 'integer', (c) => c.notNull())
+        .addColumn('wall_ms', 'integer', (c) => c.notNull())
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('first_started_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('plays_epoch').on('plays').columns(['epoch', 'verdict']).execute();
+      // The daily cap looks up counted plays per listener, track and UTC day.
+      await db.schema
+        .createIndex('plays_daily')
+        .on('plays')
+        .columns(['listener', 'track_id', 'day'])
+        .execute();
+      await db.schema
+        .createTable('epoch_allocations')
+        .addColumn('epoch', 'bigint', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('account', 'text', (c) => c.notNull())
+        .addColumn('token', 'text', (c) => c.notNull())
+        .addColumn('track_id', 'text', (c) => c.notNull())
+        .addColumn('amount', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('epoch_allocations_pk', ['epoch', 'kind', 'account', 'token', 'track_id'])
+        .execute();
+      await db.schema
+        .createTable('payout_cumulative')
+        .addColumn('account', 'text', (c) => c.notNull())
+        .addColumn('token', 'text', (c) => c.notNull())
+        .addColumn('amount', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('payout_cumulative_pk', ['account', 'token'])
+        .execute();
+      await db.schema
+        .createTable('carried')
+        .addColumn('subscriber', 'text', (c) => c.primaryKey())
+        .addColumn('amount', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -16,6 +16,11 @@ export interface Database {
   chain_event_accounts: ChainEventAccountTable;
   chain_checkpoints: ChainCheckpointTable;
   chain_blocks: ChainBlockTable;
+  epochs: EpochTable;
+  plays: SettledPlayTable;
+  epoch_allocations: EpochAllocationTable;
+  payout_cumulative: PayoutCumulativeTable;
+  carried: CarriedTable;
 }
 
 export interface AccountTable {
@@ -209,4 +214,81 @@ export interface ChainBlockTable {
   chain_id: number;
   block_number: number;
   block_hash: string;
+}
+
+/**
+ * The next step of an epoch's settlement ('judge' → 'release' → 'compute' → 'publish' → 'claim' →
+ * 'done'), or 'empty' when the epoch had no money to pay and everything was carried.
+ */
+export type EpochState = 'judge' | 'release' | 'compute' | 'publish' | 'claim' | 'done' | 'empty';
+
+export interface EpochTable {
+  n: number;
+  state: EpochState;
+  /** Chain time (block timestamps), Unix ms: [starts_at, ends_at). */
+  starts_at: number;
+  ends_at: number;
+  release_tx: string | null;
+  publish_tx: string | null;
+  /** CID of the published epoch data (JSON) in the blob store. */
+  data_cid: string | null;
+  payout_root: string | null;
+  plays_root: string | null;
+  /** JSON of the epoch's sums, amounts as decimal strings. */
+  totals: string | null;
+  /** JSON array of claim and fee transaction hashes. */
+  claim_txs: string | null;
+  /** The last failure of the current step (cleared when a step commits). */
+  error: string | null;
+  attempts: number;
+  updated_at: number;
+}
+
+/** A judged play: every play keeps its verdict, counted or not. */
+export interface SettledPlayTable {
+  play_id: string;
+  listener: string;
+  track_id: string;
+  epoch: number;
+  verdict: 'counted' | 'not_counted';
+  reason: string | null;
+  heard_ms: number;
+  wall_ms: number;
+  /** UTC day (YYYY-MM-DD) of first_started_at: the daily cap's key. */
+  day: string;
+  first_started_at: number;
+}
+
+export type AllocationKind =
+  | 'released_before'
+  | 'released'
+  | 'payout'
+  | 'track'
+  | 'reward'
+  | 'prorata'
+  | 'leaf'
+  | 'carried';
+
+/** An epoch's money by kind; account/token/track_id are '' where they do not apply. */
+export interface EpochAllocationTable {
+  epoch: number;
+  kind: AllocationKind;
+  account: string;
+  token: string;
+  track_id: string;
+  /** Base units, decimal text. */
+  amount: string;
+}
+
+/** The cumulative payout leaves after the last published epoch. */
+export interface PayoutCumulativeTable {
+  account: string;
+  token: string;
+  amount: string;
+}
+
+/** Subscriber money released but not yet paid (no counted plays yet), carried to the next epoch. */
+export interface CarriedTable {
+  subscriber: string;
+  amount: string;
 }

@@ -1,0 +1,308 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type {
+  AllocationKind,
+  EpochAllocationTable,
+  EpochState,
+  EpochTable,
+  PlayReportTable,
+  SettledPlayTable,
+} from '../db/schema.ts';
+
+export type EpochRow = EpochTable;
+export type SettledPlayRow = SettledPlayTable;
+export type AllocationRow = EpochAllocationTable;
+
+/** Fields a step may set when it commits; the state always moves with them. */
+export type EpochPatch = Partial<
+  Pick<
+    EpochTable,
+    'release_tx' | 'publish_tx' | 'data_cid' | 'payout_root' | 'plays_root' | 'totals' | 'claim_txs'
+  >
+>;
+
+export interface AccountAmount {
+  account: string;
+  token: string;
+  amount: bigint;
+}
+
+/** Rows per INSERT statement: far below SQLite's and Postgres's parameter limits. */
+const ROWS_PER_STATEMENT = 500;
+
+/**
+ * The settlement worker's durable state. Every method that moves an epoch to its next step does so
+ * in ONE transaction with that step's results, so a crash leaves either the step undone or done.
+ */
+export class SettlementRepository {
+  readonly #db: Db;
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  async findEpoch(n: number): Promise<EpochRow | undefined> {
+    return this.#db.selectFrom('epochs').selectAll().where('n', '=', n).executeTakeFirst();
+  }
+
+  async listEpochs(): Promise<EpochRow[]> {
+    return this.#db.selectFrom('epochs').selectAll().orderBy('n').execute();
+  }
+
+  /** The oldest epoch whose settlement is not finished, else the newest epoch (finished), else none. */
+  async currentEpoch(): Promise<EpochRow | undefined> {
+    const open = await this.#db
+      .selectFrom('epochs')
+      .selectAll()
+      .where('state', 'not in', ['done', 'empty'])
+      .orderBy('n')
+      .limit(1)
+      .executeTakeFirst();
+    if (open) return open;
+    return this.#db.selectFrom('epochs').selectAll().orderBy('n', 'desc').limit(1).executeTakeFirst();
+  }
+
+  /** Opens an epoch at 'judge'; a no-op when it exists (another tick or node opened it). */
+  async openEpoch(n: number, startsAt: number, endsAt: number, now: number): Promise<void> {
+    await this.#db
+      .insertInto('epochs')
+      .values({ n, state: 'judge', starts_at: startsAt, ends_at: endsAt, attempts: 0, updated_at: now })
+      .onConflict((conflict) => conflict.column('n').doNothing())
+      .execute();
+  }
+
+  /** Commits a step: the new state, its results, and a cleared error. */
+  async advance(n: number, state: EpochState, patch: EpochPatch = {}, now = Date.now()): Promise<void> {
+    await this.#advance(this.#db, n, state, patch, now);
+  }
+
+  async recordError(n: number, error: string, now = Date.now()): Promise<void> {
+    await this.#db
+      .updateTable('epochs')
+      .set((eb) => ({ error: error.slice(0, 2000), attempts: eb('attempts', '+', 1), updated_at: now }))
+      .where('n', '=', n)
+      .execute();
+  }
+
+  /** For operators and tests: runs a step again (every step is safe to redo). */
+  async rewind(n: number, state: EpochState, now = Date.now()): Promise<void> {
+    await this.#db.updateTable('epochs').set({ state, updated_at: now }).where('n', '=', n).execute();
+  }
+
+  /**
+   * Reports of plays not judged yet whose earliest report started before `endsAt` (and not before
+   * `since`, which bounds the scan): the plays an epoch settles. A play whose reports arrive after
+   * its own epoch closed is settled by the next epoch instead of being lost.
+   */
+  async unjudgedReports(since: number, endsAt: number): Promise<PlayReportTable[]> {
+    const starts = this.#db
+      .selectFrom('play_reports')
+      .select('play_id')
+      .where('started_at', '>=', since)
+      .where('started_at', '<', endsAt)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('plays')
+              .select(sql.lit(1).as('one'))
+              .whereRef('plays.play_id', '=', 'play_reports.play_id'),
+          ),
+        ),
+      )
+      .distinct();
+    return this.#db
+      .selectFrom('play_reports')
+      .selectAll()
+      .where('play_id', 'in', starts)
+      .orderBy('play_id')
+      .orderBy('started_at')
+      .orderBy('id')
+      .execute();
+  }
+
+  /** Counted plays per (listener, track, day) among those days, from epochs other than `epoch`. */
+  async countedOnDays(epoch: number, days: string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    if (days.length === 0) return counts;
+    const rows = await this.#db
+      .selectFrom('plays')
+      .select(['listener', 'track_id', 'day', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('verdict', '=', 'counted')
+      .where('epoch', '<>', epoch)
+      .where('day', 'in', days)
+      .groupBy(['listener', 'track_id', 'day'])
+      .execute();
+    for (const row of rows) counts.set(dailyKey(row.listener, row.track_id, row.day), Number(row.n));
+    return counts;
+  }
+
+  /** Stores an epoch's verdicts (replacing a half-done earlier attempt) and moves it to 'release'. */
+  async saveVerdicts(n: number, plays: SettledPlayRow[], now = Date.now()): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('plays').where('epoch', '=', n).execute();
+      for (let start = 0; start < plays.length; start += ROWS_PER_STATEMENT) {
+        await trx
+          .insertInto('plays')
+          .values(plays.slice(start, start + ROWS_PER_STATEMENT))
+          .execute();
+      }
+      await this.#advance(trx, n, 'release', {}, now);
+    });
+  }
+
+  async playsOfEpoch(n: number, verdict?: 'counted' | 'not_counted'): Promise<SettledPlayRow[]> {
+    let query = this.#db.selectFrom('plays').selectAll().where('epoch', '=', n);
+    if (verdict) query = query.where('verdict', '=', verdict);
+    return query.orderBy('first_started_at').orderBy('play_id').execute();
+  }
+
+  async reportsOfPlays(playIds: string[]): Promise<PlayReportTable[]> {
+    const rows: PlayReportTable[] = [];
+    for (let start = 0; start < playIds.length; start += ROWS_PER_STATEMENT) {
+      rows.push(
+        ...(await this.#db
+          .selectFrom('play_reports')
+          .selectAll()
+          .where('play_id', 'in', playIds.slice(start, start + ROWS_PER_STATEMENT))
+          .execute()),
+      );
+    }
+    return rows.sort((a, b) =>
+      a.play_id === b.play_id
+        ? a.started_at - b.started_at || compare(a.id, b.id)
+        : compare(a.play_id, b.play_id),
+    );
+  }
+
+  /** Track facts for judging and splitting: duration, owner and split, by track id. */
+  async trackFacts(
+    trackIds: string[],
+  ): Promise<Map<string, { durationMs: number; owner: string; splits: { address: string; ppm: number }[] }>> {
+    const facts = new Map<
+      string,
+      { durationMs: number; owner: string; splits: { address: string; ppm: number }[] }
+    >();
+    if (trackIds.length === 0) return facts;
+    const tracks = await this.#db
+      .selectFrom('tracks')
+      .select(['id', 'owner', 'duration_ms'])
+      .where('id', 'in', trackIds)
+      .execute();
+    for (const track of tracks) {
+      facts.set(track.id, { durationMs: track.duration_ms, owner: track.owner, splits: [] });
+    }
+    const splits = await this.#db
+      .selectFrom('track_splits')
+      .select(['track_id', 'address', 'ppm'])
+      .where('track_id', 'in', trackIds)
+      .orderBy('track_id')
+      .orderBy('address')
+      .execute();
+    for (const split of splits)
+      facts.get(split.track_id)?.splits.push({ address: split.address, ppm: split.ppm });
+    return facts;
+  }
+
+  async allocations(n: number, kind: AllocationKind): Promise<AllocationRow[]> {
+    return this.#db
+      .selectFrom('epoch_allocations')
+      .selectAll()
+      .where('epoch', '=', n)
+      .where('kind', '=', kind)
+      .orderBy('account')
+      .orderBy('token')
+      .orderBy('track_id')
+      .execute();
+  }
+
+  /** Replaces the rows of these kinds for the epoch; with `state`, commits the step in the same transaction. */
+  async saveAllocations(
+    n: number,
+    kinds: AllocationKind[],
+    rows: AllocationRow[],
+    state?: { state: EpochState; patch?: EpochPatch },
+    now = Date.now(),
+  ): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('epoch_allocations').where('epoch', '=', n).where('kind', 'in', kinds).execute();
+      for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+        await trx
+          .insertInto('epoch_allocations')
+          .values(rows.slice(start, start + ROWS_PER_STATEMENT))
+          .execute();
+      }
+      if (state) await this.#advance(trx, n, state.state, state.patch ?? {}, now);
+    });
+  }
+
+  /** The cumulative payout leaves after the last published epoch. */
+  async cumulative(): Promise<AccountAmount[]> {
+    const rows = await this.#db
+      .selectFrom('payout_cumulative')
+      .selectAll()
+      .orderBy('account')
+      .orderBy('token')
+      .execute();
+    return rows.map((row) => ({ account: row.account, token: row.token, amount: BigInt(row.amount) }));
+  }
+
+  async carried(): Promise<{ subscriber: string; amount: bigint }[]> {
+    const rows = await this.#db.selectFrom('carried').selectAll().orderBy('subscriber').execute();
+    return rows.map((row) => ({ subscriber: row.subscriber, amount: BigInt(row.amount) }));
+  }
+
+  /**
+   * Closes an epoch's money in one transaction: after a publish the cumulative leaves become the
+   * epoch's, and in any case the carried balances become what the epoch carried on.
+   */
+  async closeMoney(
+    n: number,
+    state: EpochState,
+    patch: EpochPatch,
+    money: { leaves?: AccountAmount[]; carried: { subscriber: string; amount: bigint }[] },
+    now = Date.now(),
+  ): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      if (money.leaves) {
+        await trx.deleteFrom('payout_cumulative').execute();
+        const rows = money.leaves.map((leaf) => ({
+          account: leaf.account,
+          token: leaf.token,
+          amount: leaf.amount.toString(),
+        }));
+        for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+          await trx
+            .insertInto('payout_cumulative')
+            .values(rows.slice(start, start + ROWS_PER_STATEMENT))
+            .execute();
+        }
+      }
+      await trx.deleteFrom('carried').execute();
+      const carried = money.carried
+        .filter((entry) => entry.amount > 0n)
+        .map((entry) => ({ subscriber: entry.subscriber, amount: entry.amount.toString() }));
+      for (let start = 0; start < carried.length; start += ROWS_PER_STATEMENT) {
+        await trx
+          .insertInto('carried')
+          .values(carried.slice(start, start + ROWS_PER_STATEMENT))
+          .execute();
+      }
+      await this.#advance(trx, n, state, patch, now);
+    });
+  }
+
+  async #advance(db: Db, n: number, state: EpochState, patch: EpochPatch, now: number): Promise<void> {
+    await db
+      .updateTable('epochs')
+      .set({ ...patch, state, error: null, attempts: 0, updated_at: now })
+      .where('n', '=', n)
+      .execute();
+  }
+}
+
+export function dailyKey(listener: string, trackId: string, day: string): string {
+  return `${listener.toLowerCase()}|${trackId}|${day}`;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
