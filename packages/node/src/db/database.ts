@@ -23,9 +23,11 @@ export function openDatabase(setting: string, dataDir: string): Db {
   if (setting === ':memory:') {
     return new Kysely<Database>({ dialect: new SqliteDialect({ database: openNodeSqlite(':memory:') }) });
   }
-  return new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: setting, max: 10 }) }),
-  });
+  const pool = new pg.Pool({ connectionString: setting, max: 10 });
+  // An idle connection that the server drops (a restart, a failover) is discarded by the pool and
+  // replaced on demand; unhandled, its 'error' event would crash the whole node.
+  pool.on('error', () => {});
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
 export class MigrationError extends Error {
