@@ -134,6 +134,23 @@ describe('fairstream CLI against a real node process', () => {
       ]);
       assert.equal(subscribed.code, 0, subscribed.stderr);
       assert.equal(JSON.parse(subscribed.stdout).amount, '10000000', 'two periods at 5 tUSD');
+      const tipped = await cli([
+        '--api',
+        `http://127.0.0.1:${port}`,
+        '--key',
+        key,
+        '--json',
+        'tip',
+        track.id,
+        '10',
+      ]);
+      assert.equal(tipped.code, 0, tipped.stderr);
+      const parts = JSON.parse(tipped.stdout).paid.map((part: { amount: string }) => part.amount);
+      // 60/25/15 of 10 FAIR, split by the contract, exactly.
+      assert.deepEqual(parts.sort(), ['1500000000000000000', '2500000000000000000', '6000000000000000000']);
+      const badTip = await cli(['--api', `http://127.0.0.1:${port}`, '--key', key, 'tip', track.id, '0']);
+      assert.match(badTip.stderr, /is not an amount to tip/);
+
       const staked = await cli(['--api', `http://127.0.0.1:${port}`, '--key', key, 'stake', '100']);
       assert.equal(staked.code, 0, staked.stderr);
       assert.match(staked.stdout, /your stake is now 100 FAIR/);

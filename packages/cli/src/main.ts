@@ -1,11 +1,14 @@
 import { parseArgs } from 'node:util';
 import { FairstreamApiError } from '@fairstream/sdk';
+import { earnings, earningsHelp } from './commands/earnings.ts';
 import { faucet, faucetHelp } from './commands/faucet.ts';
 import { listen, listenHelp } from './commands/listen.ts';
 import { stake, stakeHelp } from './commands/stake.ts';
 import { subscribe, subscribeHelp } from './commands/subscribe.ts';
+import { tip, tipHelp } from './commands/tip.ts';
 import { up, upHelp } from './commands/up.ts';
 import { upload, uploadHelp } from './commands/upload.ts';
+import { verify, verifyHelp } from './commands/verify.ts';
 import { CliError } from './errors.ts';
 import { defaultWalletPath } from './wallet.ts';
 
@@ -26,6 +29,9 @@ Commands:
   faucet    Dev chains: fund your wallet with gas, FAIR and test stablecoin
   subscribe Pay for subscription periods (\`--periods N\`) in the stablecoin
   stake     Stake FAIR and earn a share of the platform fee
+  tip       Tip a track; its collaborators are paid at once by its split
+  earnings  What an address earned per epoch and track (default: your wallet), paid or pending
+  verify    Audit every settled epoch against the chain (\`--epoch N\`, \`--address A\`)
 
 Global options:
   --api URL   The node to talk to (env FAIRSTREAM_API, default http://127.0.0.1:4000)
@@ -43,6 +49,9 @@ const commands: Record<
   listen: { run: listen, help: listenHelp },
   subscribe: { run: subscribe, help: subscribeHelp },
   stake: { run: stake, help: stakeHelp },
+  tip: { run: tip, help: tipHelp },
+  verify: { run: (args, global) => verify(args, global), help: verifyHelp },
+  earnings: { run: earnings, help: earningsHelp },
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -6,3 +6,4 @@ export {
   startBackgroundNode,
   VERSION,
 } from './node.ts';
+export { type EpochData, playsRootOf } from './settlement/epoch-data.ts';

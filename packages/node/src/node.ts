@@ -27,6 +27,7 @@ import { SettlementRepository } from './repositories/settlement.repository.ts';
 import { TracksRepository } from './repositories/tracks.repository.ts';
 import { AuthService } from './services/auth.service.ts';
 import { ChainService } from './services/chain.service.ts';
+import { EarningsService } from './services/earnings.service.ts';
 import type { MediaToolkit } from './services/media-toolkit.ts';
 import { PlayWriter } from './services/play-writer.ts';
 import { PlaysService } from './services/plays.service.ts';
@@ -124,6 +125,7 @@ export async function createNode(
       sessionKeys,
       plays,
       chain: new ChainService(ledger, new FaucetRepository(db)),
+      earnings: new EarningsService(new SettlementRepository(db), blobs),
       blobs,
       tempPath: resources.tempPath,
       uploadLimits: options.uploadLimits ?? DEFAULT_UPLOAD_LIMITS,

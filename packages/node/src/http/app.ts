@@ -16,6 +16,7 @@ import Fastify, {
 import { AppError } from '../errors.ts';
 import type { AuthService } from '../services/auth.service.ts';
 import type { ChainService } from '../services/chain.service.ts';
+import type { EarningsService } from '../services/earnings.service.ts';
 import type { PlaysService } from '../services/plays.service.ts';
 import type { SessionKeysService } from '../services/session-keys.service.ts';
 import type { TracksService } from '../services/tracks.service.ts';
@@ -23,6 +24,7 @@ import type { BlobStore } from '../storage/blob-store.ts';
 import { authenticate } from './authenticate.ts';
 import { authRoutes } from './routes/auth.routes.ts';
 import { chainRoutes } from './routes/chain.routes.ts';
+import { epochsRoutes } from './routes/epochs.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { playRoutes } from './routes/plays.routes.ts';
 import { rulesRoutes } from './routes/rules.routes.ts';
@@ -37,6 +39,7 @@ export interface AppContext {
   auth: AuthService;
   tracks: TracksService;
   chain: ChainService;
+  earnings: EarningsService;
   sessionKeys: SessionKeysService;
   plays: PlaysService;
   blobs: BlobStore;
@@ -120,6 +123,7 @@ export async function buildApp(context: AppContext, logger: FastifyBaseLogger | 
       await api.register(streamRoutes(context));
       await api.register(chainRoutes(context));
       await api.register(rulesRoutes());
+      await api.register(epochsRoutes(context));
       await api.register(playRoutes(context));
     },
     { prefix: API_PREFIX },

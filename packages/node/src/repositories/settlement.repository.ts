@@ -290,6 +290,105 @@ export class SettlementRepository {
     });
   }
 
+  // --- Read-only queries for the epochs and earnings API ---------------------------------------
+
+  /** A page of epochs, newest first, below `before` (exclusive) when given. */
+  async epochsPage(before: number | undefined, limit: number): Promise<EpochRow[]> {
+    let query = this.#db.selectFrom('epochs').selectAll();
+    if (before !== undefined) query = query.where('n', '<', before);
+    return query.orderBy('n', 'desc').limit(limit).execute();
+  }
+
+  /** Judged plays of an epoch by verdict. */
+  async verdictCounts(n: number): Promise<{ counted: number; notCounted: number }> {
+    const rows = await this.#db
+      .selectFrom('plays')
+      .select(['verdict', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('epoch', '=', n)
+      .groupBy('verdict')
+      .execute();
+    const count = (verdict: string) => Number(rows.find((row) => row.verdict === verdict)?.n ?? 0);
+    return { counted: count('counted'), notCounted: count('not_counted') };
+  }
+
+  /** Counted plays of an epoch per (listener, track): what the money was divided by. */
+  async countedPairs(n: number): Promise<{ listener: string; trackId: string; plays: number }[]> {
+    const rows = await this.#db
+      .selectFrom('plays')
+      .select(['listener', 'track_id', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('epoch', '=', n)
+      .where('verdict', '=', 'counted')
+      .groupBy(['listener', 'track_id'])
+      .execute();
+    return rows.map((row) => ({ listener: row.listener, trackId: row.track_id, plays: Number(row.n) }));
+  }
+
+  /** Allocation rows of these kinds for these epochs (amounts are summed by the caller, as bigints). */
+  async allocationsOf(epochs: number[], kinds: AllocationKind[]): Promise<AllocationRow[]> {
+    if (epochs.length === 0) return [];
+    return this.#db
+      .selectFrom('epoch_allocations')
+      .selectAll()
+      .where('epoch', 'in', epochs)
+      .where('kind', 'in', kinds)
+      .orderBy('epoch')
+      .orderBy('kind')
+      .orderBy('account')
+      .orderBy('token')
+      .orderBy('track_id')
+      .execute();
+  }
+
+  /** Epochs (ascending) in which an account was paid (stablecoin payout or FAIR reward). */
+  async epochsPaying(account: string): Promise<number[]> {
+    const rows = await this.#db
+      .selectFrom('epoch_allocations')
+      .select('epoch')
+      .where('account', '=', account.toLowerCase())
+      .where('kind', 'in', ['payout', 'reward'])
+      .distinct()
+      .orderBy('epoch')
+      .execute();
+    return rows.map((row) => row.epoch);
+  }
+
+  /** Epochs that reached 'done' above `after`, ascending. */
+  async doneEpochsAfter(after: number): Promise<EpochRow[]> {
+    return this.#db
+      .selectFrom('epochs')
+      .selectAll()
+      .where('state', '=', 'done')
+      .where('n', '>', after)
+      .orderBy('n')
+      .execute();
+  }
+
+  /** The highest epoch number in 'done', or -1. */
+  async lastDoneEpoch(): Promise<number> {
+    const row = await this.#db
+      .selectFrom('epochs')
+      .select('n')
+      .where('state', '=', 'done')
+      .orderBy('n', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.n ?? -1;
+  }
+
+  /** Track titles by id (tracks that still exist). */
+  async trackTitles(trackIds: string[]): Promise<Map<string, string>> {
+    const titles = new Map<string, string>();
+    for (let start = 0; start < trackIds.length; start += ROWS_PER_STATEMENT) {
+      const rows = await this.#db
+        .selectFrom('tracks')
+        .select(['id', 'title'])
+        .where('id', 'in', trackIds.slice(start, start + ROWS_PER_STATEMENT))
+        .execute();
+      for (const row of rows) titles.set(row.id, row.title);
+    }
+    return titles;
+  }
+
   async #advance(db: Db, n: number, state: EpochState, patch: EpochPatch, now: number): Promise<void> {
     await db
       .updateTable('epochs')

@@ -1,0 +1,402 @@
+/**
+ * Pure recomputation of a published epoch (`fairstream verify`): from the epoch's published JSON,
+ * the facts of its tracks and the previous epoch's cumulative leaves, recompute what the node
+ * computed (verdicts, allocation with the fee, rewards, the pro-rata counterfactual, the cumulative
+ * leaves and both roots) with the same protocol and chain functions, and list every difference.
+ * No I/O here: the command fetches the inputs and compares the result with the chain.
+ */
+import { createPublicKey, verify as verifySignature } from 'node:crypto';
+import { accumulatePayouts, buildPayoutTree, type PayoutLeaf, payoutTotals } from '@fairstream/chain';
+// The node's own published-format module (pure; @fairstream/node exports only its entry point).
+import { type EpochData, playsRootOf } from '@fairstream/node';
+import {
+  allocate,
+  allocateRewards,
+  type CountedPlay,
+  judgePlay,
+  playStartedAt,
+  proRataCounterfactual,
+  type ReportSource,
+  reportSigningBytes,
+  sessionKeyDelegationMessage,
+  type TrackSplit,
+  utcDayOf,
+} from '@fairstream/protocol';
+import { type Address, getAddress, type Hex, verifyMessage, zeroHash } from 'viem';
+
+export { type EpochData, playsRootOf };
+
+/** What an auditor knows about a track: its split and owner (TrackRegistry) and its audio length. */
+export interface AuditTrack {
+  durationMs: number;
+  owner: string;
+  split: TrackSplit;
+}
+
+/** A session-key delegation as the listener's wallet signed it (only if the data carries them). */
+export interface PublishedDelegation {
+  address: string;
+  sessionKey: string;
+  domain: string;
+  chainId: number;
+  issuedAt: number;
+  expiresAt: number;
+  signature: string;
+}
+
+export interface RecomputeContext {
+  tracks: ReadonlyMap<string, AuditTrack>;
+  /** The cumulative leaves of the last published epoch before this one ([] for the first). */
+  previousLeaves: readonly PayoutLeaf[];
+  /**
+   * Counted plays per `listener|trackId|day` in earlier epochs (mutated: this epoch's counted plays
+   * are added, so the next epoch sees them).
+   */
+  countedByDay: Map<string, number>;
+  /** Receives the platform fee (the operator, who publishes the epoch). */
+  feeRecipient: string;
+}
+
+export interface Recomputed {
+  playsRoot: Hex;
+  payoutRoot: Hex;
+  leaves: PayoutLeaf[];
+  payouts: Map<string, bigint>;
+  byTrack: Map<string, bigint>;
+  rewards: Map<string, bigint>;
+  proRata: Map<string, bigint>;
+  carriedOut: Map<string, bigint>;
+  totals: Record<string, string>;
+}
+
+export interface Problem {
+  /** Where: "play abc", "payout 0x…", "payoutRoot", … */
+  what: string;
+  published: string;
+  recomputed: string;
+}
+
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+const dayKey = (listener: string, trackId: string, day: string) =>
+  `${listener.toLowerCase()}|${trackId}|${day}`;
+
+/** Every report signature, checked with the session key it names over the play it belongs to. */
+export function checkReportSignatures(data: EpochData): Problem[] {
+  const problems: Problem[] = [];
+  for (const play of data.plays) {
+    if (play.reports.length === 0) {
+      problems.push({
+        what: `play ${play.playId}`,
+        published: 'counted',
+        recomputed: 'has no signed reports',
+      });
+    }
+    for (const report of play.reports) {
+      let ok = false;
+      try {
+        const key = createPublicKey({
+          key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(report.sessionKey, 'hex')]),
+          format: 'der',
+          type: 'spki',
+        });
+        const bytes = reportSigningBytes({
+          id: report.id,
+          playId: play.playId,
+          trackId: play.trackId,
+          listener: play.listener,
+          sessionKey: report.sessionKey,
+          segments: report.segments,
+          startedAt: report.startedAt,
+          endedAt: report.endedAt,
+          source: report.source as ReportSource,
+          appId: report.appId,
+        });
+        ok = verifySignature(null, bytes, key, Buffer.from(report.signature, 'hex'));
+      } catch {
+        ok = false;
+      }
+      if (!ok) {
+        problems.push({
+          what: `report ${report.id} of play ${play.playId}`,
+          published: `signature by session key ${report.sessionKey.slice(0, 16)}…`,
+          recomputed: 'the signature does not verify',
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * The delegations of the session keys the reports use. Answers `undefined` when the data carries
+ * none (the format fairstream-epoch/1 does not), so the caller reports that gap.
+ */
+export async function checkDelegations(data: EpochData): Promise<Problem[] | undefined> {
+  const delegations = (data as EpochData & { delegations?: PublishedDelegation[] }).delegations;
+  if (!Array.isArray(delegations)) return undefined;
+  const problems: Problem[] = [];
+  const valid = new Map<string, PublishedDelegation>();
+  for (const d of delegations) {
+    let ok = false;
+    try {
+      const message = sessionKeyDelegationMessage(d);
+      ok = await verifyMessage({ address: getAddress(d.address), message, signature: d.signature as Hex });
+    } catch {
+      ok = false;
+    }
+    if (ok) valid.set(`${d.address.toLowerCase()}|${d.sessionKey}`, d);
+    else
+      problems.push({
+        what: `delegation of ${d.sessionKey.slice(0, 16)}…`,
+        published: d.address,
+        recomputed: 'the wallet signature does not verify',
+      });
+  }
+  for (const play of data.plays) {
+    for (const report of play.reports) {
+      const d = valid.get(`${play.listener.toLowerCase()}|${report.sessionKey}`);
+      if (!d) {
+        problems.push({
+          what: `report ${report.id} of play ${play.playId}`,
+          published: `session key ${report.sessionKey.slice(0, 16)}…`,
+          recomputed: `no valid delegation by ${play.listener}`,
+        });
+      } else if (report.startedAt < d.issuedAt || report.endedAt > d.expiresAt) {
+        problems.push({
+          what: `report ${report.id} of play ${play.playId}`,
+          published: `${report.startedAt}–${report.endedAt}`,
+          recomputed: `outside the delegation ${d.issuedAt}–${d.expiresAt}`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+/** Recomputes the epoch from its data; verdict problems (a play that would not count) are returned too. */
+export function recomputeEpoch(
+  data: EpochData,
+  context: RecomputeContext,
+): { result: Recomputed; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const stablecoin = data.tokens.stablecoin.toLowerCase();
+  const fair = data.tokens.fair.toLowerCase();
+
+  // Verdicts, in the node's order (earlier plays of a day count first).
+  const ordered = data.plays
+    .map((play) => ({ play, first: playStartedAt(play.reports.map((r) => ({ startedAt: r.startedAt }))) }))
+    .sort(
+      (a, b) =>
+        a.first - b.first || (a.play.playId < b.play.playId ? -1 : a.play.playId > b.play.playId ? 1 : 0),
+    );
+  const plays: CountedPlay[] = [];
+  for (const { play, first } of ordered) {
+    const track = context.tracks.get(play.trackId);
+    const key = dayKey(play.listener, play.trackId, utcDayOf(first));
+    const verdict =
+      track && track.durationMs > 0
+        ? judgePlay({
+            reports: play.reports.map((r) => ({
+              playId: play.playId,
+              trackId: play.trackId,
+              listener: play.listener,
+              segments: r.segments,
+              startedAt: r.startedAt,
+              endedAt: r.endedAt,
+            })),
+            track: {
+              durationMs: track.durationMs,
+              owner: track.owner,
+              collaborators: track.split.recipients,
+            },
+            anonymous: false,
+            countedToday: context.countedByDay.get(key) ?? 0,
+          })
+        : { verdict: 'not_counted' as const, reason: 'unknown track' as const, heardMs: 0, wallMs: 0 };
+    const what = `play ${play.playId}`;
+    if (verdict.verdict !== 'counted') {
+      problems.push({ what, published: 'counted', recomputed: `not counted (${verdict.reason})` });
+    } else {
+      context.countedByDay.set(key, (context.countedByDay.get(key) ?? 0) + 1);
+    }
+    if (verdict.heardMs !== play.heardMs)
+      problems.push({
+        what: `${what} heardMs`,
+        published: String(play.heardMs),
+        recomputed: String(verdict.heardMs),
+      });
+    if (verdict.wallMs !== play.wallMs)
+      problems.push({
+        what: `${what} wallMs`,
+        published: String(play.wallMs),
+        recomputed: String(verdict.wallMs),
+      });
+    if (first !== play.firstStartedAt)
+      problems.push({
+        what: `${what} firstStartedAt`,
+        published: String(play.firstStartedAt),
+        recomputed: String(first),
+      });
+    // Money follows the published counted set; a play that should not count is a problem above.
+    plays.push({ listener: play.listener, trackId: play.trackId });
+  }
+
+  const splits = new Map<string, TrackSplit>();
+  for (const play of data.plays) {
+    const track = context.tracks.get(play.trackId);
+    if (track) splits.set(play.trackId, track.split);
+  }
+
+  // Each subscriber's money: released this epoch plus what they carried in.
+  const funds = new Map<string, bigint>();
+  for (const entry of [...data.released, ...data.carriedIn]) {
+    const account = entry.account.toLowerCase();
+    funds.set(account, (funds.get(account) ?? 0n) + BigInt(entry.amount));
+  }
+  const allocation = allocate({
+    subscribers: [...funds].map(([address, amount]) => ({ address, amount })),
+    plays,
+    tracks: splits,
+    feePpm: data.feePpm,
+    feeRecipient: context.feeRecipient,
+  });
+  const available = BigInt(data.totals.rewardsAvailable ?? '0');
+  const rewards = plays.length > 0 ? allocateRewards(available, plays, splits) : undefined;
+  const proRata = proRataCounterfactual(allocation.total - allocation.fee, plays, splits);
+
+  const amounts = [
+    ...[...allocation.byRecipient].map(([account, amount]) => ({
+      account: getAddress(account),
+      token: getAddress(stablecoin),
+      amount,
+    })),
+    ...[...(rewards?.byRecipient ?? [])].map(([account, amount]) => ({
+      account: getAddress(account),
+      token: getAddress(fair),
+      amount,
+    })),
+  ];
+  const leaves = accumulatePayouts(context.previousLeaves, amounts);
+  const sum = (values: Iterable<bigint>) => [...values].reduce((a, b) => a + b, 0n);
+  const totals: Record<string, string> = {
+    released: String(sum(data.released.map((e) => BigInt(e.amount)))),
+    carriedIn: String(sum(data.carriedIn.map((e) => BigInt(e.amount)))),
+    carriedOut: String(sum(allocation.carried.map((e) => e.amount))),
+    paid: String(allocation.total),
+    fee: String(allocation.fee),
+    rewardsAvailable: String(available),
+    rewards: String(rewards?.total ?? 0n),
+    countedPlays: String(plays.length),
+  };
+  for (const { token, total } of payoutTotals(leaves))
+    totals[`cumulative:${token.toLowerCase()}`] = String(total);
+
+  return {
+    problems,
+    result: {
+      playsRoot: playsRootOf(data.plays),
+      payoutRoot: leaves.length === 0 ? zeroHash : (buildPayoutTree(leaves).root as Hex),
+      leaves,
+      payouts: lowerKeys(allocation.byRecipient),
+      byTrack: new Map(allocation.byTrack),
+      rewards: lowerKeys(rewards?.byRecipient ?? new Map()),
+      proRata: lowerKeys(proRata.byRecipient),
+      carriedOut: new Map(
+        allocation.carried.filter((e) => e.amount !== 0n).map((e) => [e.address.toLowerCase(), e.amount]),
+      ),
+      totals,
+    },
+  };
+}
+
+function lowerKeys(map: ReadonlyMap<string, bigint>): Map<string, bigint> {
+  const out = new Map<string, bigint>();
+  for (const [key, value] of map)
+    if (value !== 0n) out.set(key.toLowerCase(), (out.get(key.toLowerCase()) ?? 0n) + value);
+  return out;
+}
+
+/** Published amounts as a map (account or trackId → amount), zeros dropped. */
+function publishedMap(entries: EpochData['payouts'], by: 'account' | 'trackId'): Map<string, bigint> {
+  const out = new Map<string, bigint>();
+  for (const entry of entries) {
+    const key = by === 'trackId' ? (entry.trackId ?? '') : entry.account.toLowerCase();
+    const amount = BigInt(entry.amount);
+    if (amount !== 0n) out.set(key, (out.get(key) ?? 0n) + amount);
+  }
+  return out;
+}
+
+function diffMaps(label: string, published: Map<string, bigint>, recomputed: Map<string, bigint>): Problem[] {
+  const problems: Problem[] = [];
+  for (const key of [...new Set([...published.keys(), ...recomputed.keys()])].sort()) {
+    const a = published.get(key);
+    const b = recomputed.get(key);
+    if (a !== b)
+      problems.push({
+        what: `${label} ${key}`,
+        published: a === undefined ? '(none)' : String(a),
+        recomputed: b === undefined ? '(none)' : String(b),
+      });
+  }
+  return problems;
+}
+
+export function leafMap(
+  leaves: readonly { account: string; token: string; cumulativeAmount: bigint | string }[],
+) {
+  return new Map(
+    leaves.map((leaf) => [
+      `${leaf.account.toLowerCase()} ${leaf.token.toLowerCase()}`,
+      BigInt(leaf.cumulativeAmount),
+    ]),
+  );
+}
+
+/** Every difference between what the data says and what was recomputed. */
+export function diffEpoch(data: EpochData, recomputed: Recomputed): Problem[] {
+  const problems: Problem[] = [];
+  const same = (what: string, published: string, value: string) => {
+    if (published.toLowerCase() !== value.toLowerCase())
+      problems.push({ what, published, recomputed: value });
+  };
+  same('playsRoot', data.playsRoot, recomputed.playsRoot);
+  same('payoutRoot', data.payoutRoot, recomputed.payoutRoot);
+  problems.push(
+    ...diffMaps('payout', publishedMap(data.payouts, 'account'), recomputed.payouts),
+    ...diffMaps('track', publishedMap(data.byTrack, 'trackId'), recomputed.byTrack),
+    ...diffMaps('reward', publishedMap(data.rewards, 'account'), recomputed.rewards),
+    ...diffMaps('pro-rata', publishedMap(data.proRata, 'account'), recomputed.proRata),
+    ...diffMaps('carried out', publishedMap(data.carriedOut, 'account'), recomputed.carriedOut),
+    ...diffMaps(
+      'leaf',
+      leafMap(data.leaves.map((l) => ({ ...l, cumulativeAmount: BigInt(l.cumulativeAmount) }))),
+      leafMap(recomputed.leaves),
+    ),
+  );
+  for (const key of [...new Set([...Object.keys(data.totals), ...Object.keys(recomputed.totals)])].sort()) {
+    const a = data.totals[key];
+    const b = recomputed.totals[key];
+    if (a !== b)
+      problems.push({ what: `totals.${key}`, published: a ?? '(none)', recomputed: b ?? '(none)' });
+  }
+  return problems;
+}
+
+/** The published leaves as PayoutLeaf (the base of the next epoch). */
+export function leavesOfData(data: EpochData): PayoutLeaf[] {
+  return data.leaves.map((leaf) => ({
+    account: getAddress(leaf.account) as Address,
+    token: getAddress(leaf.token) as Address,
+    cumulativeAmount: BigInt(leaf.cumulativeAmount),
+  }));
+}
+
+/** Adds an epoch's counted plays to the per-day counts without judging them (epochs before --epoch). */
+export function countPlays(data: EpochData, countedByDay: Map<string, number>): void {
+  for (const play of data.plays) {
+    const key = dayKey(play.listener, play.trackId, utcDayOf(play.firstStartedAt));
+    countedByDay.set(key, (countedByDay.get(key) ?? 0) + 1);
+  }
+}
