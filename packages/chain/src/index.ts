@@ -146,6 +146,7 @@ export * from './bytecode/index.ts';
 export { EMBEDDED_CHAIN_ID, fairstreamDevChain } from './chains.ts';
 export type { ConnectChainErrorType, ConnectChainParameters, ConnectedChain } from './config.ts';
 export { connectChain, DEFAULT_MIN_OPERATOR_BALANCE, OPERATOR_KEY_ENV } from './config.ts';
+export { contractAbis } from './contract-abis.ts';
 export type { DeployFairstreamParameters, DeployFairstreamReturnType } from './deploy.ts';
 export { DEFAULT_FAIR_ALLOCATIONS, deployFairstream } from './deploy.ts';
 export type { ContractName, Deployment } from './deployment.ts';

@@ -1,15 +1,4 @@
-import {
-  type ContractName,
-  type Deployment,
-  fairTokenAbi,
-  payoutDistributorAbi,
-  rewardsEmitterAbi,
-  stakingAbi,
-  subscriptionVaultAbi,
-  testStablecoinAbi,
-  tipsAbi,
-  trackRegistryAbi,
-} from '@fairstream/chain';
+import { type ContractName, contractAbis, type Deployment } from '@fairstream/chain';
 import type { Logger } from 'pino';
 import {
   type Abi,
@@ -30,18 +19,6 @@ import type {
   ChainEventsRepository,
   NewChainEvent,
 } from '../repositories/chain-events.repository.ts';
-
-/** Every contract a deployment may name, with the ABI its logs are decoded with. */
-const ABIS: Record<ContractName, Abi> = {
-  FairToken: fairTokenAbi,
-  TestStablecoin: testStablecoinAbi,
-  TrackRegistry: trackRegistryAbi,
-  SubscriptionVault: subscriptionVaultAbi,
-  PayoutDistributor: payoutDistributorAbi,
-  RewardsEmitter: rewardsEmitterAbi,
-  Staking: stakingAbi,
-  Tips: tipsAbi,
-};
 
 /** A log of one of our contracts that its ABI does not decode (a newer contract than this node). */
 export const UNKNOWN_EVENT = 'UnknownEvent';
@@ -132,7 +109,7 @@ export class LedgerIndexer {
     this.#logger = options.logger;
     this.#contracts = new Map();
     for (const [name, address] of Object.entries(options.deployment.contracts) as [ContractName, Address][]) {
-      if (address) this.#contracts.set(address.toLowerCase(), { name, abi: ABIS[name] });
+      if (address) this.#contracts.set(address.toLowerCase(), { name, abi: contractAbis[name] });
     }
     this.#addresses = [...this.#contracts.keys()] as Address[];
     this.#startBlock = options.fromBlock ?? options.deployment.deployedAt.blockNumber;

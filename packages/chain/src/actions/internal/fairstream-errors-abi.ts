@@ -1,14 +1,5 @@
 import type { Abi } from 'viem';
-import {
-  fairTokenAbi,
-  payoutDistributorAbi,
-  rewardsEmitterAbi,
-  stakingAbi,
-  subscriptionVaultAbi,
-  testStablecoinAbi,
-  tipsAbi,
-  trackRegistryAbi,
-} from '../../abis/index.ts';
+import { contractAbis } from '../../contract-abis.ts';
 
 /**
  * Every custom error any Fairstream contract can revert with. A revert often comes from a contract
@@ -17,15 +8,6 @@ import {
  */
 type AbiError = Extract<Abi[number], { type: 'error' }>;
 
-export const fairstreamErrorsAbi: readonly AbiError[] = (
-  [
-    fairTokenAbi,
-    payoutDistributorAbi,
-    rewardsEmitterAbi,
-    stakingAbi,
-    subscriptionVaultAbi,
-    testStablecoinAbi,
-    tipsAbi,
-    trackRegistryAbi,
-  ] as readonly Abi[]
-).flatMap((abi) => abi.filter((item): item is AbiError => item.type === 'error'));
+export const fairstreamErrorsAbi: readonly AbiError[] = Object.values(contractAbis).flatMap((abi) =>
+  abi.filter((item): item is AbiError => item.type === 'error'),
+);
