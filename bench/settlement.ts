@@ -44,6 +44,7 @@ import type { Address } from 'viem';
 import { accumulatePayouts } from '../packages/chain/src/merkle/accumulate-payouts.ts';
 import { payoutTotals } from '../packages/chain/src/merkle/payout-totals.ts';
 import { buildPayoutTree } from '../packages/chain/src/merkle/payout-tree.ts';
+import { proofOf } from '../packages/chain/src/merkle/standard-tree.ts';
 import { playsRootOf } from '../packages/node/src/settlement/epoch-data.ts';
 import { prng } from '../packages/protocol/src/testing/prng.ts';
 import { runBenchmark, table, verdict } from './lib.ts';
@@ -215,11 +216,11 @@ runBenchmark(async () => {
     'payout tree (buildPayoutTree)',
     true,
     () => buildPayoutTree(leaves),
-    (t) => `${t.leaves.length.toLocaleString('en')} leaves, depth ${t.tree.getProof(0).length}`,
+    (t) => `${t.leaves.length.toLocaleString('en')} leaves, depth ${proofOf(t.tree, 0).length}`,
   );
 
   const playsRoot = phase(
-    'plays tree (playsRootOf, StandardMerkleTree)',
+    'plays tree (playsRootOf)',
     true,
     () =>
       playsRootOf(
@@ -244,7 +245,7 @@ runBenchmark(async () => {
   const totals = phase('payoutTotals', true, () => payoutTotals(leaves));
 
   const payoutRoot = payoutTree.root;
-  const payoutDepth = payoutTree.tree.getProof(0).length;
+  const payoutDepth = proofOf(payoutTree.tree, 0).length;
   const playsCount = countedRows.length;
   const leafCount = leaves.length;
   const stablecoinLeaves = leaves.filter((leaf) => leaf.token.toLowerCase() === STABLECOIN).length;

@@ -170,6 +170,7 @@ export type { ChainLogger } from './logger.ts';
 export { accumulatePayouts } from './merkle/accumulate-payouts.ts';
 export { allocateSplit, SPLIT_TOTAL_PPM } from './merkle/allocate-split.ts';
 export { cidDigest, digestOf } from './merkle/cid-digest.ts';
+export { keccak256Bytes } from './merkle/keccak.ts';
 export { payoutTotals } from './merkle/payout-totals.ts';
 export type { PayoutClaim, PayoutLeaf, PayoutTree, PayoutTreeDump } from './merkle/payout-tree.ts';
 export {
@@ -181,3 +182,11 @@ export {
   payoutClaims,
   verifyPayoutClaim,
 } from './merkle/payout-tree.ts';
+export type { StandardTree } from './merkle/standard-tree.ts';
+export {
+  allNodes,
+  buildStandardTree,
+  processProof,
+  proofOf,
+  standardLeafHashes,
+} from './merkle/standard-tree.ts';

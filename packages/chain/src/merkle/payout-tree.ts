@@ -1,6 +1,14 @@
 // Pure and browser-safe (no node:* imports): the web app and `fairstream verify` rebuild trees too.
-import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
-import { type Address, getAddress, type Hex } from 'viem';
+import { type Address, bytesToHex, getAddress, type Hex, hexToBytes } from 'viem';
+import { keccak256Bytes } from './keccak.ts';
+import {
+  allNodes,
+  buildStandardTree,
+  processProof,
+  proofOf,
+  type StandardTree,
+  standardLeafHashes,
+} from './standard-tree.ts';
 
 /** The payout leaf, as PayoutDistributor hashes it: keccak256(keccak256(abi.encode(account, token, cumulativeAmount))). */
 export const PAYOUT_LEAF_ENCODING: readonly string[] = ['address', 'address', 'uint256'];
@@ -11,41 +19,57 @@ export type PayoutLeaf = { account: Address; token: Address; cumulativeAmount: b
 /** A leaf with its proof: what `claimPayout`/`claimPayouts` send. */
 export type PayoutClaim = PayoutLeaf & { proof: Hex[] };
 
-// Amounts are kept as decimal strings inside the tree (they hash the same as bigints) so that its
-// dump is plain JSON.
-type LeafValues = [account: Address, token: Address, cumulativeAmount: string];
-
 /** A built tree: publish `root`, hand out claims. */
 export type PayoutTree = {
   root: Hex;
+  /** The leaves in the order they were given (checksummed addresses). */
   leaves: readonly PayoutLeaf[];
-  tree: StandardMerkleTree<LeafValues>;
+  tree: StandardTree;
   /** Leaf index by `${account}:${token}` (checksummed). */
   index: ReadonlyMap<string, number>;
 };
 
-/** The JSON form of a tree (OpenZeppelin's `standard-v1` dump), for publishing with the epoch's data. */
-export type PayoutTreeDump = ReturnType<StandardMerkleTree<LeafValues>['dump']>;
+/**
+ * The JSON form of a tree: OpenZeppelin's `standard-v1` dump (amounts as decimal strings), which
+ * `StandardMerkleTree.load` from @openzeppelin/merkle-tree also reads.
+ */
+export type PayoutTreeDump = {
+  format: 'standard-v1';
+  leafEncoding: string[];
+  tree: Hex[];
+  values: { value: [account: Address, token: Address, cumulativeAmount: string]; treeIndex: number }[];
+};
+
+const LEAF_BYTES = 96;
+const UINT256_MAX = 2n ** 256n - 1n;
 
 /**
  * Builds the cumulative payout tree of an epoch. Leaves are (account, token) unique; a duplicate is a
  * bug in the caller's accounting and is refused rather than merged. The root does not depend on the
- * order of `leaves` (OpenZeppelin sorts leaves by hash).
+ * order of `leaves` (leaves are sorted by hash).
  */
 export function buildPayoutTree(leaves: readonly PayoutLeaf[]): PayoutTree {
   if (leaves.length === 0) throw new Error('A payout tree needs at least one leaf');
-  const values: LeafValues[] = [];
-  const seen = new Set<string>();
+  const checked: PayoutLeaf[] = [];
+  const index = new Map<string, number>();
+  const encoded = new Uint8Array(leaves.length * LEAF_BYTES);
   for (const leaf of leaves) {
-    if (leaf.cumulativeAmount < 0n) throw new Error(`Negative payout for ${leaf.account} in ${leaf.token}`);
+    if (leaf.cumulativeAmount < 0n || leaf.cumulativeAmount > UINT256_MAX) {
+      throw new Error(
+        `Payout for ${leaf.account} in ${leaf.token} is not a uint256: ${leaf.cumulativeAmount}`,
+      );
+    }
     const account = getAddress(leaf.account);
     const token = getAddress(leaf.token);
     const key = `${account}:${token}`;
-    if (seen.has(key)) throw new Error(`Two payout leaves for ${account} in ${token}: merge them first`);
-    seen.add(key);
-    values.push([account, token, leaf.cumulativeAmount.toString()]);
+    if (index.has(key)) throw new Error(`Two payout leaves for ${account} in ${token}: merge them first`);
+    const at = checked.length;
+    index.set(key, at);
+    checked.push({ account, token, cumulativeAmount: leaf.cumulativeAmount });
+    encodeLeaf(encoded, at * LEAF_BYTES, account, token, leaf.cumulativeAmount);
   }
-  return fromTree(StandardMerkleTree.of(values, [...PAYOUT_LEAF_ENCODING]));
+  const tree = buildStandardTree(standardLeafHashes(encoded, LEAF_BYTES, checked.length));
+  return { root: tree.root, leaves: checked, tree, index };
 }
 
 /** The claim (leaf and proof) of an account in a token, or undefined when the tree has no such leaf. */
@@ -54,14 +78,22 @@ export function payoutClaim(tree: PayoutTree, account: Address, token: Address):
   return index === undefined ? undefined : claimAt(tree, index);
 }
 
-/** Every claim of the tree, in the tree's (hash) order. */
+/** Every claim of the tree, in leaf order. */
 export function payoutClaims(tree: PayoutTree): PayoutClaim[] {
-  return [...tree.tree.entries()].map(([index]) => claimAt(tree, index));
+  return tree.leaves.map((_, index) => claimAt(tree, index));
 }
 
 /** The tree as JSON-safe data (OpenZeppelin's format), to publish or store. */
 export function dumpPayoutTree(tree: PayoutTree): PayoutTreeDump {
-  return tree.tree.dump();
+  return {
+    format: 'standard-v1',
+    leafEncoding: [...PAYOUT_LEAF_ENCODING],
+    tree: allNodes(tree.tree),
+    values: tree.leaves.map((leaf, i) => ({
+      value: [leaf.account, leaf.token, leaf.cumulativeAmount.toString()],
+      treeIndex: tree.tree.treeIndexOf[i]!,
+    })),
+  };
 }
 
 /** Rebuilds a tree from its dump, checking that every node hashes right (a tampered dump throws). */
@@ -71,34 +103,45 @@ export function loadPayoutTree(dump: PayoutTreeDump): PayoutTree {
       'Not a Fairstream payout tree (expected standard-v1 with address, address, uint256 leaves)',
     );
   }
-  const tree = StandardMerkleTree.load<LeafValues>(dump);
-  tree.validate();
-  return fromTree(tree);
+  const tree = buildPayoutTree(
+    dump.values.map(({ value: [account, token, amount] }) => {
+      if (!/^\d{1,78}$/.test(amount))
+        throw new Error(`Not a payout amount: "${String(amount).slice(0, 80)}"`);
+      return { account, token, cumulativeAmount: BigInt(amount) };
+    }),
+  );
+  const nodes = allNodes(tree.tree);
+  const badNode = nodes.findIndex((node, i) => node !== dump.tree[i]?.toLowerCase());
+  const badLeaf = dump.values.findIndex((value, i) => value.treeIndex !== tree.tree.treeIndexOf[i]);
+  if (dump.tree.length !== nodes.length || badNode >= 0 || badLeaf >= 0) {
+    const what = badNode >= 0 ? `node ${badNode}` : badLeaf >= 0 ? `leaf ${badLeaf}'s position` : 'its size';
+    throw new Error(`The payout tree dump does not match its leaves (${what} differs)`);
+  }
+  return tree;
 }
 
 /** Whether a claim's proof leads to `root`: what the distributor checks, without a chain. */
 export function verifyPayoutClaim(root: Hex, claim: PayoutClaim): boolean {
-  return StandardMerkleTree.verify(
-    root,
-    [...PAYOUT_LEAF_ENCODING],
-    [claim.account, claim.token, claim.cumulativeAmount],
-    claim.proof,
-  );
+  if (claim.cumulativeAmount < 0n || claim.cumulativeAmount > UINT256_MAX) return false;
+  const encoded = new Uint8Array(LEAF_BYTES);
+  encodeLeaf(encoded, 0, claim.account, claim.token, claim.cumulativeAmount);
+  const leafHash = keccak256Bytes(keccak256Bytes(encoded));
+  return processProof(bytesToHex(leafHash), claim.proof) === root.toLowerCase();
 }
 
-function fromTree(tree: StandardMerkleTree<LeafValues>): PayoutTree {
-  const leaves: PayoutLeaf[] = [];
-  const index = new Map<string, number>();
-  for (const [i, [account, token, amount]] of tree.entries()) {
-    leaves.push({ account: getAddress(account), token: getAddress(token), cumulativeAmount: BigInt(amount) });
-    index.set(`${getAddress(account)}:${getAddress(token)}`, i);
+/** abi.encode(address account, address token, uint256 amount) into `out` at `offset`. */
+function encodeLeaf(out: Uint8Array, offset: number, account: Address, token: Address, amount: bigint): void {
+  out.set(hexToBytes(account), offset + 12);
+  out.set(hexToBytes(token), offset + 32 + 12);
+  let rest = amount;
+  for (let k = 95; k >= 64 && rest > 0n; k--) {
+    out[offset + k] = Number(rest & 0xffn);
+    rest >>= 8n;
   }
-  return { root: tree.root as Hex, leaves, tree, index };
 }
 
 function claimAt(tree: PayoutTree, index: number): PayoutClaim {
-  const value = tree.tree.at(index);
-  if (!value) throw new Error(`No payout leaf at index ${index}`);
-  const [account, token, amount] = value;
-  return { account, token, cumulativeAmount: BigInt(amount), proof: tree.tree.getProof(index) as Hex[] };
+  const leaf = tree.leaves[index];
+  if (!leaf) throw new Error(`No payout leaf at index ${index}`);
+  return { ...leaf, proof: proofOf(tree.tree, index) };
 }

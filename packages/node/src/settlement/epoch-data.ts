@@ -4,14 +4,14 @@
  * from every cumulative leaf) and to check each allocation. Pure functions, shared by the worker and
  * by anyone verifying a published epoch.
  */
-import { COUNTING_RULE, PLAYS_LEAF_ENCODING, playsLeafValues } from '@fairstream/protocol';
-import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
+import { COUNTING_RULE } from '@fairstream/protocol';
 import { type Hex, zeroHash } from 'viem';
+import { buildPlaysTree } from './plays-tree.ts';
 
 export const EPOCH_DATA_FORMAT = 'fairstream-epoch/1';
 
 /**
- * The plays root of an epoch without counted plays. StandardMerkleTree has no empty tree, and the
+ * The plays root of an epoch without counted plays. A standard Merkle tree has no empty tree, and the
  * distributor accepts any plays root, so the defined "no plays" root is zero.
  */
 export const EMPTY_PLAYS_ROOT: Hex = zeroHash;
@@ -26,7 +26,7 @@ export interface CountedPlayLeaf {
 
 export function playsRootOf(plays: readonly CountedPlayLeaf[]): Hex {
   if (plays.length === 0) return EMPTY_PLAYS_ROOT;
-  return StandardMerkleTree.of(plays.map(playsLeafValues), [...PLAYS_LEAF_ENCODING]).root as Hex;
+  return buildPlaysTree(plays).root;
 }
 
 export interface EpochDataReport {

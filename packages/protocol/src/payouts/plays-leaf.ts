@@ -2,8 +2,9 @@
  * The plays leaf: one leaf per COUNTED play in the epoch's plays root (posted on-chain with the
  * payout root by PayoutDistributor.publishEpoch), so an auditor holding the published epoch data
  * can prove that a play they were shown was in the set the payouts were computed from. The tree is
- * built elsewhere with @openzeppelin/merkle-tree's StandardMerkleTree.of(values, PLAYS_LEAF_ENCODING):
- * leaf hash = keccak256(bytes.concat(keccak256(abi.encode(values...)))), the same as the payout leaf.
+ * OpenZeppelin's StandardMerkleTree over these values (built fast by @fairstream/chain's standard
+ * tree, the same root as StandardMerkleTree.of(values, PLAYS_LEAF_ENCODING)): leaf hash =
+ * keccak256(bytes.concat(keccak256(abi.encode(values...)))), the same as the payout leaf.
  */
 import { encodeAbiParameters, type Hex, keccak256, stringToBytes } from 'viem';
 
@@ -50,8 +51,11 @@ export function idHash(id: string): Hex {
   return keccak256(stringToBytes(id));
 }
 
-/** The values of one counted play's leaf, in PLAYS_LEAF_ENCODING order. Throws on values that do not fit. */
-export function playsLeafValues(play: PlaysLeafInput): PlaysLeafValues {
+/**
+ * Throws unless the play fits the leaf: non-empty ids, a 0x listener address, and whole non-negative
+ * ms (safe integers are far inside uint64, and anything else would hash differently in each client).
+ */
+export function checkPlaysLeaf(play: PlaysLeafInput): void {
   if (typeof play.playId !== 'string' || play.playId === '')
     throw new RangeError('A plays leaf needs a playId');
   if (typeof play.trackId !== 'string' || play.trackId === '')
@@ -61,15 +65,19 @@ export function playsLeafValues(play: PlaysLeafInput): PlaysLeafValues {
       `A plays leaf needs the listener's 0x address, not "${String(play.listener).slice(0, 50)}"`,
     );
   }
-  for (const [name, value] of [
-    ['heardMs', play.heardMs],
-    ['firstStartedAt', play.firstStartedAt],
-  ] as const) {
-    // Safe integers are far inside uint64, and anything else would hash differently in each client.
-    if (!Number.isSafeInteger(value) || value < 0) {
-      throw new RangeError(`${name} must be a whole non-negative number of ms, not ${value}`);
-    }
+  if (!Number.isSafeInteger(play.heardMs) || play.heardMs < 0) {
+    throw new RangeError(`heardMs must be a whole non-negative number of ms, not ${play.heardMs}`);
   }
+  if (!Number.isSafeInteger(play.firstStartedAt) || play.firstStartedAt < 0) {
+    throw new RangeError(
+      `firstStartedAt must be a whole non-negative number of ms, not ${play.firstStartedAt}`,
+    );
+  }
+}
+
+/** The values of one counted play's leaf, in PLAYS_LEAF_ENCODING order. Throws on values that do not fit. */
+export function playsLeafValues(play: PlaysLeafInput): PlaysLeafValues {
+  checkPlaysLeaf(play);
   return [
     idHash(play.playId),
     play.listener.toLowerCase() as Hex,

@@ -1,0 +1,36 @@
+// Pure and browser-safe: `fairstream verify` (and later the web app) recompute the plays root.
+import { buildStandardTree, keccak256Bytes, type StandardTree, standardLeafHashes } from '@fairstream/chain';
+import { checkPlaysLeaf, type PlaysLeafInput } from '@fairstream/protocol';
+import { hexToBytes } from 'viem';
+
+/** abi.encode(bytes32 playId, address listener, bytes32 trackId, uint64 heardMs, uint64 firstStartedAt). */
+const LEAF_BYTES = 5 * 32;
+
+/**
+ * The plays tree of an epoch: one leaf per counted play, with the values of protocol's
+ * `playsLeafValues` (the same root as StandardMerkleTree.of over them), written straight into one
+ * buffer so a million plays take seconds. Throws on a play that does not fit the leaf.
+ */
+export function buildPlaysTree(plays: readonly PlaysLeafInput[]): StandardTree {
+  const encoded = new Uint8Array(plays.length * LEAF_BYTES);
+  const view = new DataView(encoded.buffer);
+  const utf8 = new TextEncoder();
+  // Track ids repeat across plays (a popular track has thousands): hash each once.
+  const trackHashes = new Map<string, Uint8Array>();
+  let offset = 0;
+  for (const play of plays) {
+    checkPlaysLeaf(play);
+    encoded.set(keccak256Bytes(utf8.encode(play.playId)), offset);
+    encoded.set(hexToBytes(play.listener as `0x${string}`), offset + 32 + 12);
+    let trackHash = trackHashes.get(play.trackId);
+    if (!trackHash) {
+      trackHash = keccak256Bytes(utf8.encode(play.trackId));
+      trackHashes.set(play.trackId, trackHash);
+    }
+    encoded.set(trackHash, offset + 64);
+    view.setBigUint64(offset + 96 + 24, BigInt(play.heardMs));
+    view.setBigUint64(offset + 128 + 24, BigInt(play.firstStartedAt));
+    offset += LEAF_BYTES;
+  }
+  return buildStandardTree(standardLeafHashes(encoded, LEAF_BYTES, plays.length));
+}
