@@ -1,4 +1,5 @@
-import { type Address, getAddress } from 'viem';
+import type { Address } from 'viem';
+import { checksumMemo } from './checksum-address.ts';
 import type { PayoutLeaf } from './payout-tree.ts';
 
 /**
@@ -10,19 +11,23 @@ export function accumulatePayouts(
   previous: readonly PayoutLeaf[],
   amounts: readonly { account: Address; token: Address; amount: bigint }[],
 ): PayoutLeaf[] {
+  // Keyed by lower case; each leaf's addresses are checksummed once, when the leaf is first seen.
   const leaves = new Map<string, PayoutLeaf>();
-  for (const leaf of previous) {
-    const account = getAddress(leaf.account);
-    const token = getAddress(leaf.token);
-    leaves.set(`${account}:${token}`, { account, token, cumulativeAmount: leaf.cumulativeAmount });
-  }
-  for (const { account: rawAccount, token: rawToken, amount } of amounts) {
+  const checksumAddress = checksumMemo();
+  const add = (rawAccount: string, rawToken: string, amount: bigint) => {
     if (amount < 0n) throw new Error(`Negative payout for ${rawAccount} in ${rawToken}`);
-    const account = getAddress(rawAccount);
-    const token = getAddress(rawToken);
-    const key = `${account}:${token}`;
-    const leaf = leaves.get(key) ?? { account, token, cumulativeAmount: 0n };
-    leaves.set(key, { ...leaf, cumulativeAmount: leaf.cumulativeAmount + amount });
-  }
+    const key = `${rawAccount.toLowerCase()}:${rawToken.toLowerCase()}`;
+    const leaf = leaves.get(key);
+    if (leaf) leaf.cumulativeAmount += amount;
+    else {
+      leaves.set(key, {
+        account: checksumAddress(rawAccount),
+        token: checksumAddress(rawToken),
+        cumulativeAmount: amount,
+      });
+    }
+  };
+  for (const leaf of previous) add(leaf.account, leaf.token, leaf.cumulativeAmount);
+  for (const { account, token, amount } of amounts) add(account, token, amount);
   return [...leaves.values()];
 }

@@ -1,5 +1,6 @@
 // Pure and browser-safe (no node:* imports): the web app and `fairstream verify` rebuild trees too.
-import { type Address, bytesToHex, getAddress, type Hex, hexToBytes } from 'viem';
+import { type Address, bytesToHex, type Hex, hexToBytes } from 'viem';
+import { checksumAddress, checksumMemo } from './checksum-address.ts';
 import { keccak256Bytes } from './keccak.ts';
 import {
   allNodes,
@@ -53,14 +54,15 @@ export function buildPayoutTree(leaves: readonly PayoutLeaf[]): PayoutTree {
   const checked: PayoutLeaf[] = [];
   const index = new Map<string, number>();
   const encoded = new Uint8Array(leaves.length * LEAF_BYTES);
+  const checksummed = checksumMemo();
   for (const leaf of leaves) {
     if (leaf.cumulativeAmount < 0n || leaf.cumulativeAmount > UINT256_MAX) {
       throw new Error(
         `Payout for ${leaf.account} in ${leaf.token} is not a uint256: ${leaf.cumulativeAmount}`,
       );
     }
-    const account = getAddress(leaf.account);
-    const token = getAddress(leaf.token);
+    const account = checksummed(leaf.account);
+    const token = checksummed(leaf.token);
     const key = `${account}:${token}`;
     if (index.has(key)) throw new Error(`Two payout leaves for ${account} in ${token}: merge them first`);
     const at = checked.length;
@@ -74,7 +76,7 @@ export function buildPayoutTree(leaves: readonly PayoutLeaf[]): PayoutTree {
 
 /** The claim (leaf and proof) of an account in a token, or undefined when the tree has no such leaf. */
 export function payoutClaim(tree: PayoutTree, account: Address, token: Address): PayoutClaim | undefined {
-  const index = tree.index.get(`${getAddress(account)}:${getAddress(token)}`);
+  const index = tree.index.get(`${checksumAddress(account)}:${checksumAddress(token)}`);
   return index === undefined ? undefined : claimAt(tree, index);
 }
 
