@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { requiredHeardMs, type UnsignedPlaybackReport } from '@fairstream/protocol';
+import { type PlaybackReport, requiredHeardMs, type UnsignedPlaybackReport } from '@fairstream/protocol';
 import {
   createFairstreamClient,
   createSessionKey,
@@ -22,6 +22,8 @@ track). Whether the play counts is decided at settlement by the published rule (
 `;
 
 const REPORT_EVERY_MS = 10_000;
+/** How long reports wait for an unreachable node before the command gives up. */
+const DELIVERY_PATIENCE_MS = 120_000;
 
 export async function listen(args: string[], global: GlobalOptions): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -76,30 +78,56 @@ export async function listen(args: string[], global: GlobalOptions): Promise<num
   const results = { accepted: 0, rejected: [] as string[] };
   let reportedUpTo = 0;
   let reportStartedAt = startedAt;
-  const report = async (position: number) => {
-    if (position <= reportedUpTo) return;
-    const endedAt = Date.now();
-    const unsigned: UnsignedPlaybackReport = {
-      id: randomUUID(),
-      playId,
-      trackId,
-      listener: account.address.toLowerCase(),
-      sessionKey: key.publicKey,
-      segments: [[reportedUpTo, position]],
-      startedAt: reportStartedAt,
-      endedAt,
-      source: 'cli',
-      appId: null,
-    };
-    const answer = unwrap(
-      await client.POST('/api/v1/plays', { body: { reports: [await signReport(key, unsigned)] } }),
-    );
-    for (const result of answer.results) {
+  // Signed reports the node has not acknowledged yet. A player keeps them and sends them again with
+  // the same ids (the node stores each id once), so a node restart loses and doubles nothing.
+  const unsent: PlaybackReport[] = [];
+  let failingSince: number | undefined;
+  const deliver = async () => {
+    if (unsent.length === 0) return;
+    const answer = await client
+      .POST('/api/v1/plays', { body: { reports: [...unsent] } })
+      .catch(() => undefined); // the node is unreachable: keep the reports
+    if (!answer || answer.response.status >= 500) {
+      if (failingSince === undefined) {
+        failingSince = Date.now();
+        global.log(`The node does not answer; keeping ${unsent.length} report(s) to send again.`);
+      }
+      if (Date.now() - failingSince > DELIVERY_PATIENCE_MS) {
+        throw new CliError(
+          `The node at ${global.api} has not taken playback reports for ${DELIVERY_PATIENCE_MS / 1000} s; ` +
+            `${unsent.length} report(s) of play ${playId} were not delivered. Check that it runs, then listen again.`,
+        );
+      }
+      return;
+    }
+    if (failingSince !== undefined) global.log('The node answers again; reports delivered.');
+    failingSince = undefined;
+    for (const result of unwrap(answer).results) {
       if (result.status === 'rejected') results.rejected.push(result.reason ?? 'unknown');
       else results.accepted += 1;
     }
-    reportedUpTo = position;
-    reportStartedAt = endedAt;
+    unsent.length = 0;
+  };
+  const report = async (position: number) => {
+    if (position > reportedUpTo) {
+      const endedAt = Date.now();
+      const unsigned: UnsignedPlaybackReport = {
+        id: randomUUID(),
+        playId,
+        trackId,
+        listener: account.address.toLowerCase(),
+        sessionKey: key.publicKey,
+        segments: [[reportedUpTo, position]],
+        startedAt: reportStartedAt,
+        endedAt,
+        source: 'cli',
+        appId: null,
+      };
+      unsent.push(await signReport(key, unsigned));
+      reportedUpTo = position;
+      reportStartedAt = endedAt;
+    }
+    await deliver();
   };
 
   let lastReport = startedAt;
@@ -114,6 +142,10 @@ export async function listen(args: string[], global: GlobalOptions): Promise<num
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   await report(listenMs);
+  while (unsent.length > 0) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await deliver();
+  }
   await reader.cancel().catch(() => {});
   await drain.catch(() => {});
   progress.done();

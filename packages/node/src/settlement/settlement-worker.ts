@@ -67,6 +67,7 @@ import {
   encodeEpochData,
   playsRootOf,
 } from './epoch-data.ts';
+import { isPlayInProgress } from './play-in-progress.ts';
 
 /** The platform fee: 10%, to the stakers (DESIGN.md, "Payout model"). */
 export const SETTLEMENT_FEE_PPM = 100_000;
@@ -258,10 +259,13 @@ export class SettlementWorker {
     const reports = await this.#repo.unjudgedReports(since, epoch.ends_at);
     const byPlay = groupBy(reports, (report) => report.play_id);
     const facts = await this.#repo.trackFacts([...new Set(reports.map((report) => report.track_id))]);
-    const plays = [...byPlay.values()].map((group) => ({
-      group,
-      first: playStartedAt(group.map((report) => ({ startedAt: report.started_at }))),
-    }));
+    const now = Date.now();
+    const plays = [...byPlay.values()]
+      .filter((group) => !isPlayInProgress(group, facts.get(group[0]!.track_id)?.durationMs, now))
+      .map((group) => ({
+        group,
+        first: playStartedAt(group.map((report) => ({ startedAt: report.started_at }))),
+      }));
     // The daily cap depends on the order: earlier plays of a day count first.
     plays.sort((a, b) => a.first - b.first || compare(a.group[0]!.play_id, b.group[0]!.play_id));
     const counted = await this.#repo.countedOnDays(epoch.n, [
