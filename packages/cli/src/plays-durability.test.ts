@@ -5,76 +5,37 @@
  * report that was answered "accepted" must be stored, once.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { openAsBlob } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import type { PlaybackReport } from '@fairstream/protocol';
-import { createFairstreamClient, signIn } from '@fairstream/sdk';
+import {
+  createFairstreamClient,
+  createSessionKey,
+  delegateSessionKey,
+  signIn,
+  signReport,
+} from '@fairstream/sdk';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { delegationBody, newSessionKey, signedReport } from './testing/plays.ts';
+import {
+  exited,
+  freePort,
+  killGroup,
+  startNodeProcess,
+  stopGroup,
+  toneFile,
+} from './testing/node-process.ts';
 
-const exec = promisify(execFile);
-const main = new URL('../../cli/src/main.ts', import.meta.url).pathname;
 const work = await mkdtemp(join(tmpdir(), 'fairstream-plays-kill-'));
 after(() => rm(work, { recursive: true, force: true }));
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** `fairstream up` in a process group of its own, so SIGKILL reaches every process of the node. */
-async function startNode(dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [main, 'up', '--port', String(port), '--rpc-port', '0', '--data', dataDir, '--log-level', 'warn'],
-    {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      detached: true,
-      env: { ...process.env, FAIRSTREAM_WORKERS: '2' },
-    },
-  );
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the node exited with ${child.exitCode}`);
-    const healthy = await fetch(`http://127.0.0.1:${port}/api/v1/health`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (healthy) return child;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  killGroup(child);
-  throw new Error('the node did not start within 30 s');
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): void {
-  try {
-    process.kill(-child.pid!, signal);
-  } catch {
-    // already gone
-  }
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
-async function stopGroup(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  const done = exited(child);
-  killGroup(child, signal);
-  await done;
-}
+const startNode = (dataDir: string, port: number) =>
+  startNodeProcess({ dataDir, port, flags: ['--workers', '2'] });
+const reportId = () => randomBytes(12).toString('base64url');
 
 describe('playback reports survive a kill -9 of the node', () => {
   it('stores every report it answered "accepted", once, after a SIGKILL mid-stream and a restart', async () => {
@@ -86,11 +47,7 @@ describe('playback reports survive a kill -9 of the node', () => {
       // A ready track to play.
       const artist = privateKeyToAccount(generatePrivateKey());
       const { token } = await signIn(createFairstreamClient({ baseUrl: api }), artist);
-      const wav = join(work, 'track.wav');
-      await exec('ffmpeg', [
-        ...['-hide_banner', '-nostdin', '-v', 'error', '-y', '-f', 'lavfi'],
-        ...['-i', 'sine=frequency=440:duration=4', '-ac', '2', wav],
-      ]);
+      const wav = await toneFile(join(work, 'track.wav'), 4, 440);
       const form = new FormData();
       form.set('title', 'Durable');
       form.set('audio', await openAsBlob(wav, { type: 'audio/wav' }), 'track.wav');
@@ -110,22 +67,30 @@ describe('playback reports survive a kill -9 of the node', () => {
       }
 
       // Listeners with delegated session keys, and their reports, signed ahead.
-      const nonce = (await (await fetch(`${api}/api/v1/auth/nonce`)).json()) as {
-        domain: string;
-        chainId: number;
-      };
       const reports: PlaybackReport[] = [];
       for (let i = 0; i < 4; i++) {
         const listener = privateKeyToAccount(generatePrivateKey());
         const session = await signIn(createFairstreamClient({ baseUrl: api }), listener);
-        const key = newSessionKey();
-        const delegated = await fetch(`${api}/api/v1/auth/session-keys`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
-          body: JSON.stringify(await delegationBody(listener, key, nonce)),
-        });
-        assert.equal(delegated.status, 201, await delegated.text());
-        for (let j = 0; j < 15_000; j++) reports.push(signedReport(key, listener.address, trackId));
+        const client = createFairstreamClient({ baseUrl: api, token: session.token });
+        const key = await createSessionKey();
+        await delegateSessionKey(client, listener, key);
+        for (let j = 0; j < 15_000; j++) {
+          const endedAt = Date.now();
+          reports.push(
+            await signReport(key, {
+              id: reportId(),
+              playId: reportId(),
+              trackId,
+              listener: listener.address.toLowerCase(),
+              sessionKey: key.publicKey,
+              segments: [[0, 3000]],
+              startedAt: endedAt - 3000,
+              endedAt,
+              source: 'api',
+              appId: null,
+            }),
+          );
+        }
       }
 
       // Eight clients send batches of 50 until the node dies under them.
