@@ -1,65 +1,34 @@
 // `fairstream verify` against a real settled epoch: a real node in-process (embedded chain, SQLite,
-// blob store, media pipeline, 10 s epochs) as in settlement.test.ts; two fans subscribe and play a
-// track with a three-way split; once the epoch is settled and claimed, verify recomputes everything
-// from the published data and the chain and exits 0. Served altered data (one payout amount changed)
-// makes it exit 1 with a diff naming the digest and the amount.
+// blob store, media pipeline, 10 s epochs; the same set-up as settlement.test.ts); two fans subscribe
+// and play a track with a three-way split; once the epoch is settled and claimed, verify recomputes
+// everything from the published data and the chain and exits 0. Served altered data (one payout
+// amount changed, or a session-key delegation tampered with) makes it exit 1 with a diff naming the
+// digest and what was altered.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
-import { fairstreamDevChain, faucet, subscribe } from '@fairstream/chain';
-import { createNode, type FairstreamNode, type NodeConfig, resolveConfig } from '@fairstream/node';
-import type { InjectOptions } from 'fastify';
-import pino from 'pino';
-import { createWalletClient, http } from 'viem';
-import type { PrivateKeyAccount } from 'viem/accounts';
-import {
-  delegationBody,
-  newSessionKey,
-  type SessionKeyPair,
-  signedReport,
-} from '../../node/src/testing/plays.ts';
-import { filePart, multipart, newAccount, signIn } from '../../node/src/testing/test-node.ts';
+import { sessionKeyDelegationMessage } from '@fairstream/protocol';
+import { type SettlementFixture, startSettlementFixture } from '../../node/src/testing/settled-epoch.ts';
+import { newAccount } from '../../node/src/testing/test-node.ts';
 import { type ListedEpoch, type VerifyHooks, verify } from './commands/verify.ts';
 import type { GlobalOptions } from './main.ts';
-
-const exec = promisify(execFile);
-const dataDir = await mkdtemp(join(tmpdir(), 'fairstream-verify-'));
-after(() => rm(dataDir, { recursive: true, force: true }));
-
-async function tone(seconds: number): Promise<Buffer> {
-  const path = join(dataDir, 'tone.wav');
-  await exec('ffmpeg', [
-    ...['-hide_banner', '-nostdin', '-v', 'error', '-y', '-f', 'lavfi'],
-    ...['-i', `sine=frequency=440:duration=${seconds}:sample_rate=44100`, '-ac', '2', path],
-  ]);
-  return readFile(path);
-}
+import type { EpochData } from './verify/recompute.ts';
 
 describe('fairstream verify on a real settled epoch', () => {
-  const config: NodeConfig = {
-    ...resolveConfig({ data: join(dataDir, 'node'), logLevel: 'silent', rpcPort: '0', port: '0' }),
-    epochSeconds: 10,
-  };
-  let node: FairstreamNode;
-  let api: string;
-  const artist = newAccount();
-  const fans = [newAccount(), newAccount()] as const;
-  const keys = new Map<string, SessionKeyPair>();
-  let trackId: string;
+  let fixture: SettlementFixture;
   let settled: number;
   /** The epoch endpoints, or (if the node does not serve them yet) the node's database and blob store. */
   let source: VerifyHooks & Required<Pick<VerifyHooks, 'fetchEpochData'>>;
 
-  const inject = (options: InjectOptions) => node.app.inject(options);
-
   async function run(args: string[], hooks: VerifyHooks = {}): Promise<{ code: number; output: string }> {
     let output = '';
-    const global: GlobalOptions = { api, key: undefined, json: false, walletPath: '', log: () => {} };
+    const global: GlobalOptions = {
+      api: fixture.api,
+      key: undefined,
+      json: false,
+      walletPath: '',
+      log: () => {},
+    };
     const code = await verify(args, global, {
       ...hooks,
       out: (text) => {
@@ -70,58 +39,8 @@ describe('fairstream verify on a real settled epoch', () => {
   }
 
   before(async () => {
-    node = await createNode(config, { logger: pino({ level: process.env.FAIRSTREAM_TEST_LOG ?? 'silent' }) });
-    api = (await node.listen()).replace(/\/$/, '');
-    const tokens: Record<string, string> = {};
-    for (const account of [artist, ...fans]) tokens[account.address] = await signIn(node, account);
-    const body = await multipart([
-      { name: 'title', value: 'Audited' },
-      {
-        name: 'splits',
-        value: JSON.stringify([
-          { address: artist.address, percent: 60 },
-          { address: newAccount().address, percent: 25 },
-          { address: newAccount().address, percent: 15 },
-        ]),
-      },
-      filePart('audio', 'audited.wav', await tone(5), 'audio/wav'),
-    ]);
-    const upload = await inject({
-      method: 'POST',
-      url: '/api/v1/tracks',
-      payload: body.payload,
-      headers: { ...body.headers, authorization: `Bearer ${tokens[artist.address]}` },
-    });
-    assert.equal(upload.statusCode, 202, upload.body);
-    trackId = upload.json().id;
-    await node.worker?.idle();
-    const nonce = (await inject({ method: 'GET', url: '/api/v1/auth/nonce' })).json();
-    for (const account of fans) {
-      const key = newSessionKey();
-      keys.set(account.address, key);
-      const response = await inject({
-        method: 'POST',
-        url: '/api/v1/auth/session-keys',
-        headers: { authorization: `Bearer ${tokens[account.address]}` },
-        payload: await delegationBody(account, key, nonce),
-      });
-      assert.equal(response.statusCode, 201, response.body);
-    }
-    assert.ok(node.ledger.faucetWallet);
-    let lastStart = 0n;
-    for (const fan of fans) {
-      await faucet(node.ledger.faucetWallet, { deployment: node.ledger.deployment, to: fan.address });
-      const wallet = createWalletClient({
-        account: fan as PrivateKeyAccount,
-        chain: fairstreamDevChain(node.ledger.rpcUrl, node.ledger.chainId),
-        transport: http(node.ledger.rpcUrl),
-      });
-      lastStart = (await subscribe(wallet, { deployment: node.ledger.deployment, periods: 1 })).start;
-    }
-    const target = node.settlement!.epochAt(Number(lastStart) * 1000 + 8000);
-    const wait = target.startsAt + 3100 - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-
+    fixture = await startSettlementFixture({ listen: true });
+    const { api, node } = fixture;
     const endpoints = await fetch(`${api}/api/v1/epochs`);
     source =
       endpoints.status === 404
@@ -148,69 +67,61 @@ describe('fairstream verify on a real settled epoch', () => {
       process.stderr.write('verify.test: GET /api/v1/epochs is not served; reading the blob store instead\n');
     }
   });
-  after(() => node?.close());
+  after(() => fixture?.close());
 
   const hooks = () => source;
 
+  /** Serves the settled epoch's data changed by `change` (every other epoch as published). */
+  function tampered(change: (data: EpochData) => void | Promise<void>): VerifyHooks {
+    const base = hooks();
+    return {
+      ...base,
+      fetchEpochData: async (epoch) => {
+        const bytes = await base.fetchEpochData(epoch);
+        if (epoch.n !== settled) return bytes;
+        const data = JSON.parse(new TextDecoder().decode(bytes)) as EpochData;
+        await change(data);
+        return new TextEncoder().encode(`${JSON.stringify(data, null, 1)}\n`);
+      },
+    };
+  }
+
+  /** A diff entry of verify's output: `what:`, then the published and recomputed lines. */
+  const entry = (what: string, recomputed: string) =>
+    new RegExp(`  ${what}:\\n {4}published  [^\\n]*\\n {4}recomputed [^\\n]*${recomputed}`);
+
   it('recomputes a settled, claimed epoch and exits 0', async () => {
-    const endedAt = Date.now();
-    const reports = fans.map((fan) =>
-      signedReport(keys.get(fan.address)!, fan.address, trackId, {
-        segments: [[0, 3000]],
-        startedAt: endedAt - 3000,
-        endedAt,
-      }),
-    );
-    const response = await inject({ method: 'POST', url: '/api/v1/plays', payload: { reports } });
-    assert.equal(response.statusCode, 200, response.body);
-    await node.ledger.publicClient.request({ method: 'evm_increaseTime', params: [15] } as never);
-    await node.ledger.publicClient.request({ method: 'evm_mine', params: [] } as never);
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const row = await node.db
-        .selectFrom('plays')
-        .select('epoch')
-        .where('play_id', '=', reports[0]!.playId)
-        .executeTakeFirst();
-      if (row) {
-        settled = row.epoch;
-        break;
-      }
-      assert.ok(Date.now() < deadline, 'plays were not judged in time');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const epoch = await node.settlement!.settled(settled);
+    const playIds = await fixture.play(fixture.fans);
+    await fixture.advanceChain(15);
+    settled = await fixture.judgedIn(playIds);
+    const epoch = await fixture.node.settlement!.settled(settled);
     assert.equal(epoch.state, 'done');
 
-    const all = await run(['--address', artist.address], hooks());
+    const all = await run(['--address', fixture.artist.address], hooks());
     assert.equal(all.code, 0, all.output);
     assert.match(
       all.output,
-      new RegExp(`epoch ${settled}: ok — data sha2-256 matches the chain; 2 counted plays`),
+      new RegExp(
+        `epoch ${settled}: ok — data sha2-256 matches the chain; 2 counted plays, 2 signed reports, 2 wallet delegations;`,
+      ),
     );
     assert.match(all.output, /claimed on-chain \d+ — claimed/);
-    assert.match(all.output, /no session-key delegations/, 'the gap is reported');
+    assert.doesNotMatch(all.output, /no session-key delegations/);
 
     const one = await run(['--epoch', String(settled)], hooks());
     assert.equal(one.code, 0, one.output);
   });
 
   it('exits 1 with a diff when the served data has one amount changed', async () => {
-    const base = hooks();
     let changed = '';
-    const tampered: VerifyHooks = {
-      ...base,
-      fetchEpochData: async (epoch) => {
-        const bytes = await base.fetchEpochData(epoch);
-        if (epoch.n !== settled) return bytes;
-        const data = JSON.parse(new TextDecoder().decode(bytes));
-        const payout = data.payouts.find((entry: { account: string }) => entry.account !== '');
+    const { code, output } = await run(
+      ['--epoch', String(settled)],
+      tampered((data) => {
+        const payout = data.payouts.find((entry) => entry.account !== '')!;
         changed = payout.account;
         payout.amount = String(BigInt(payout.amount) + 1n);
-        return new TextEncoder().encode(`${JSON.stringify(data, null, 1)}\n`);
-      },
-    };
-    const { code, output } = await run(['--epoch', String(settled)], tampered);
+      }),
+    );
     assert.equal(code, 1, output);
     assert.match(output, new RegExp(`epoch ${settled}: MISMATCH`));
     assert.match(
@@ -218,5 +129,93 @@ describe('fairstream verify on a real settled epoch', () => {
       /data sha2-256:\n {4}published {2}0x[0-9a-f]{64}\n {4}recomputed 0x[0-9a-f]{64} \(of the bytes served\)/,
     );
     assert.match(output, new RegExp(`payout ${changed}:\\n {4}published {2}\\d+\\n {4}recomputed \\d+`));
+  });
+
+  describe('exits 1 naming the play, the report and what failed when a delegation is tampered with', () => {
+    /** The first counted play's report and the delegation of its session key, in served data. */
+    const target = (data: EpochData) => {
+      const play = data.plays[0]!;
+      const report = play.reports[0]!;
+      const index = data.delegations!.findIndex((d) => d.sessionKey === report.sessionKey);
+      assert.ok(index >= 0, 'the published data carries the delegation');
+      return { play, report, index, delegation: data.delegations![index]! };
+    };
+    const check = async (change: (data: EpochData) => void | Promise<void>, ...expected: RegExp[]) => {
+      let reportWhat = '';
+      const { code, output } = await run(
+        ['--epoch', String(settled)],
+        tampered(async (data) => {
+          const { play, report } = target(data);
+          reportWhat = `report ${report.id} of play ${play.playId}`;
+          await change(data);
+        }),
+      );
+      assert.equal(code, 1, output);
+      assert.match(output, new RegExp(`epoch ${settled}: MISMATCH`));
+      for (const pattern of expected) assert.match(output, pattern);
+      return { output, reportWhat };
+    };
+
+    it('a delegation whose wallet signature does not verify', async () => {
+      let sessionKey = '';
+      const { output, reportWhat } = await check((data) => {
+        const { delegation } = target(data);
+        sessionKey = delegation.sessionKey;
+        delegation.expiresAt += 60_000; // not what the wallet signed
+      });
+      assert.match(
+        output,
+        entry(
+          `delegation of session key ${sessionKey.slice(0, 16)}… by 0x[0-9a-f]{40}`,
+          'the wallet signature does not verify',
+        ),
+      );
+      assert.match(output, entry(reportWhat, 'no valid delegation of the session key'));
+    });
+
+    it('a delegation by another wallet than the play’s listener', async () => {
+      const other = newAccount();
+      const { output, reportWhat } = await check(async (data) => {
+        const { delegation, index } = target(data);
+        const fields = { ...delegation, address: other.address.toLowerCase() };
+        data.delegations![index] = {
+          ...fields,
+          signature: await other.signMessage({ message: sessionKeyDelegationMessage(fields) }),
+        };
+      });
+      assert.match(
+        output,
+        entry(reportWhat, `delegated by ${other.address.toLowerCase()}, not by the play's listener`),
+      );
+      assert.doesNotMatch(output, /the wallet signature does not verify/, 'the other wallet did sign it');
+    });
+
+    it('a report whose session key has no delegation in the data', async () => {
+      const { output, reportWhat } = await check((data) => {
+        data.delegations!.splice(target(data).index, 1);
+      });
+      assert.match(output, entry(reportWhat, 'no delegation of the session key in the data'));
+    });
+
+    it('a delegation that expired before the report was signed', async () => {
+      let expiredAt = 0;
+      const { output, reportWhat } = await check(async (data) => {
+        const { delegation, index, report, play } = target(data);
+        const wallet = fixture.fans.find((fan) => fan.address.toLowerCase() === play.listener)!;
+        expiredAt = report.endedAt - 1000;
+        const fields = { ...delegation, issuedAt: expiredAt - 3600_000, expiresAt: expiredAt };
+        data.delegations![index] = {
+          ...fields,
+          signature: await wallet.signMessage({ message: sessionKeyDelegationMessage(fields) }),
+        };
+      });
+      assert.match(
+        output,
+        entry(
+          reportWhat,
+          `the delegation expired at ${new Date(expiredAt).toISOString()}, before the report ended`,
+        ),
+      );
+    });
   });
 });

@@ -37,8 +37,10 @@ export const verifyHelp = `Usage: fairstream verify [--address A] [--epoch N]
 
 Audits the node's settled epochs from public data alone. For each epoch (or only epoch N) it downloads
 the published epoch data, checks its sha2-256 against the digest on the PayoutDistributor, checks every
-counted play's report signatures, recomputes every verdict, allocation (with the fee), reward, the
-cumulative payout leaves and both roots, and compares them and the per-token totals with the chain.
+counted play's report signatures and that the listener's wallet delegated each report's session key
+(the delegation's wallet signature, its chain, and that it was in force when the report was signed),
+recomputes every verdict, allocation (with the fee), reward, the cumulative payout leaves and both
+roots, and compares them and the per-token totals with the chain.
 
 Options:
   --epoch N     Verify epoch N only (earlier epochs are still read, for their cumulative leaves)
@@ -191,6 +193,8 @@ export async function verify(
   let previousLeaves: PayoutLeaf[] = [];
   const countedByDay = new Map<string, number>();
   let reportedDelegationGap = false;
+  /** The first epoch whose data carried delegations: later data without them is a downgrade. */
+  let delegationsSince: number | undefined;
 
   for (const epoch of listed) {
     if (only !== undefined && epoch.n > only) break;
@@ -247,6 +251,7 @@ export async function verify(
     if (!full) {
       // Before --epoch N: read for the per-day play counts and the leaves only (digest checked).
       if (problems.length > 0) fail(n, problems);
+      if (Array.isArray(data.delegations)) delegationsSince ??= n;
       countPlays(data, countedByDay);
       previousLeaves = leavesOfData(data);
       continue;
@@ -266,16 +271,26 @@ export async function verify(
       feeRecipient = (await client.getTransaction({ hash: published.transactionHash })).from;
       feeRecipients.set(published.transactionHash, feeRecipient);
     }
-    problems.push(...checkReportSignatures(data));
+    problems.push(...(await checkReportSignatures(data)));
     const delegations = await checkDelegations(data);
-    if (delegations === undefined) {
+    if (delegations === undefined && delegationsSince !== undefined) {
+      problems.push({
+        what: 'delegations',
+        published: '(none)',
+        recomputed: `required: the data of epoch ${delegationsSince} already carried them`,
+      });
+    } else if (delegations === undefined) {
+      // Data from a node that did not publish delegations yet: readable, but that link is unchecked.
       notes.push('the data carries no session-key delegations: report signatures checked, delegations not');
       if (!reportedDelegationGap) {
         say('note: the epoch data carries no session-key delegations; report signatures are checked against');
         say('      the session keys they name, but not that each listener delegated that key');
         reportedDelegationGap = true;
       }
-    } else problems.push(...delegations);
+    } else {
+      delegationsSince ??= n;
+      problems.push(...delegations);
+    }
 
     const { result, problems: verdictProblems } = recomputeEpoch(data, {
       tracks,
@@ -311,7 +326,8 @@ export async function verify(
     else {
       report.push({ epoch: n, ok: true, problems, notes });
       say(
-        `epoch ${n}: ok — data sha2-256 matches the chain; ${data.plays.length} counted plays, ${reports} signed reports; ` +
+        `epoch ${n}: ok — data sha2-256 matches the chain; ${data.plays.length} counted plays, ${reports} signed reports` +
+          (data.delegations ? `, ${data.delegations.length} wallet delegations; ` : '; ') +
           `${result.payouts.size} payouts, ${result.rewards.size} rewards, ${result.leaves.length} leaves; roots and totals match`,
       );
     }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { reportSigningBytes } from '@fairstream/protocol';
+import { reportSigningBytes, sessionKeyDelegationMessage } from '@fairstream/protocol';
+import { privateKeyToAccount } from 'viem/accounts';
 import {
   type AuditTrack,
   checkDelegations,
@@ -16,7 +17,11 @@ const fair = '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512';
 const operator = '0x00000000000000000000000000000000000000aa';
 const owner = '0x00000000000000000000000000000000000000b1';
 const producer = '0x00000000000000000000000000000000000000b2';
-const fan = '0x00000000000000000000000000000000000000c1';
+// Well-known test keys (Hardhat's first two accounts): never hold anything real.
+const fanWallet = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
+const otherWallet = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f8603b6b78690d');
+const fan = fanWallet.address.toLowerCase();
+const HOUR = 3600_000;
 
 const tracks = new Map<string, AuditTrack>([
   [
@@ -31,8 +36,25 @@ function keyPair() {
   return { hex: der.subarray(der.length - 32).toString('hex'), privateKey };
 }
 
+/** A delegation of `sessionKey` signed by `wallet` (the fan's by default), in force at 1_700_000_000_000. */
+async function delegation(
+  sessionKey: string,
+  wallet = fanWallet,
+  times: { issuedAt?: number; expiresAt?: number; chainId?: number } = {},
+) {
+  const fields = {
+    domain: '127.0.0.1:4000',
+    address: wallet.address.toLowerCase(),
+    sessionKey,
+    chainId: times.chainId ?? 31337,
+    issuedAt: times.issuedAt ?? 1_700_000_000_000 - HOUR,
+    expiresAt: times.expiresAt ?? 1_700_000_000_000 + 23 * HOUR,
+  };
+  return { ...fields, signature: await wallet.signMessage({ message: sessionKeyDelegationMessage(fields) }) };
+}
+
 /** A self-consistent epoch: one fan's counted play, 1,000 units released, published as the node would. */
-function epoch(): EpochData {
+async function epoch(): Promise<EpochData> {
   const key = keyPair();
   const play = { playId: 'play-0001', listener: fan, trackId: 'track-1' };
   const unsigned = {
@@ -75,6 +97,7 @@ function epoch(): EpochData {
         ],
       },
     ],
+    delegations: [await delegation(key.hex)],
     playsRoot: '0x',
     released: [{ account: fan, token: stablecoin, amount: '1000' }],
     carriedIn: [],
@@ -117,7 +140,7 @@ const context = () => ({ tracks, previousLeaves: [], countedByDay: new Map(), fe
 
 describe('verify: recomputing an epoch from its data', () => {
   it('matches a consistent epoch: fee to the operator, the rest by the split', async () => {
-    const data = epoch();
+    const data = await epoch();
     assert.deepEqual(
       data.payouts.map((p) => [p.account, p.amount]).sort(),
       [
@@ -129,12 +152,12 @@ describe('verify: recomputing an epoch from its data', () => {
     const { result, problems } = recomputeEpoch(data, context());
     assert.deepEqual(problems, []);
     assert.deepEqual(diffEpoch(data, result), []);
-    assert.deepEqual(checkReportSignatures(data), []);
-    assert.equal(await checkDelegations(data), undefined, 'fairstream-epoch/1 carries no delegations');
+    assert.deepEqual(await checkReportSignatures(data), []);
+    assert.deepEqual(await checkDelegations(data), []);
   });
 
-  it('names a changed leaf, amount and total', () => {
-    const data = epoch();
+  it('names a changed leaf, amount and total', async () => {
+    const data = await epoch();
     data.leaves[0]!.cumulativeAmount = String(BigInt(data.leaves[0]!.cumulativeAmount) + 1n);
     const { result } = recomputeEpoch(data, context());
     const what = diffEpoch(data, result).map((p) => p.what);
@@ -144,18 +167,112 @@ describe('verify: recomputing an epoch from its data', () => {
     );
   });
 
-  it('refuses a report whose signed fields were changed', () => {
-    const data = epoch();
+  it('refuses a report whose signed fields were changed', async () => {
+    const data = await epoch();
     data.plays[0]!.reports[0]!.segments = [[0, 4000]];
-    const problems = checkReportSignatures(data);
+    const problems = await checkReportSignatures(data);
     assert.equal(problems.length, 1);
     assert.match(problems[0]!.recomputed, /does not verify/);
   });
 
-  it('flags a published play that the counting rule does not count', () => {
-    const data = epoch();
+  it('flags a published play that the counting rule does not count', async () => {
+    const data = await epoch();
     data.plays[0]!.listener = owner; // the owner's own play never counts
     const { problems } = recomputeEpoch(data, context());
     assert.ok(problems.some((p) => /not counted \(owner_or_collaborator\)/.test(p.recomputed)));
+  });
+});
+
+describe('verify: the session-key delegations', () => {
+  const problemsOf = async (data: EpochData) => {
+    const problems = await checkDelegations(data);
+    assert.ok(problems);
+    return problems.map((p) => `${p.what}: ${p.published} → ${p.recomputed}`);
+  };
+  const sessionKeyOf = (data: EpochData) => data.plays[0]!.reports[0]!.sessionKey;
+
+  it('reads data published before delegations were included, and says they were not checked', async () => {
+    const { delegations: _, ...older } = await epoch();
+    assert.equal(await checkDelegations(older), undefined);
+  });
+
+  it('names a delegation whose wallet signature does not verify, and the report it leaves bare', async () => {
+    const data = await epoch();
+    data.delegations![0]!.expiresAt += HOUR; // not what the wallet signed
+    const problems = await problemsOf(data);
+    assert.equal(problems.length, 2, problems.join('\n'));
+    assert.match(
+      problems[0]!,
+      /^delegation of session key [0-9a-f]{16}… by 0x[0-9a-f]{40}: .* the wallet signature does not verify/,
+    );
+    assert.match(
+      problems[1]!,
+      /^report report-0001 of play play-0001: .*no valid delegation of the session key/,
+    );
+  });
+
+  it('names a report whose session key another wallet delegated', async () => {
+    const data = await epoch();
+    data.delegations = [await delegation(sessionKeyOf(data), otherWallet)];
+    const problems = await problemsOf(data);
+    assert.deepEqual(problems.length, 1, problems.join('\n'));
+    assert.match(
+      problems[0]!,
+      new RegExp(
+        `report-0001 .*delegated by ${otherWallet.address.toLowerCase()}, not by the play's listener`,
+      ),
+    );
+  });
+
+  it('names a report whose session key has no delegation in the data', async () => {
+    const data = await epoch();
+    data.delegations = [];
+    assert.match(
+      (await problemsOf(data)).join('\n'),
+      /report-0001 .*no delegation of the session key in the data/,
+    );
+  });
+
+  it('names a report signed after its delegation expired, or before it was issued', async () => {
+    const data = await epoch();
+    const { endedAt } = data.plays[0]!.reports[0]!;
+    data.delegations = [
+      await delegation(sessionKeyOf(data), fanWallet, { issuedAt: endedAt - HOUR, expiresAt: endedAt }),
+    ];
+    assert.match(
+      (await problemsOf(data)).join('\n'),
+      new RegExp(`report-0001 .*expired at ${new Date(endedAt).toISOString()}, before the report ended`),
+    );
+    data.delegations = [
+      await delegation(sessionKeyOf(data), fanWallet, { issuedAt: endedAt + 1, expiresAt: endedAt + HOUR }),
+    ];
+    assert.match(
+      (await problemsOf(data)).join('\n'),
+      /report-0001 .*after the report ended \(not yet valid\)/,
+    );
+  });
+
+  it('accepts a report covered by one of several delegations of its key (a renewal)', async () => {
+    const data = await epoch();
+    const { endedAt } = data.plays[0]!.reports[0]!;
+    data.delegations = [
+      await delegation(sessionKeyOf(data), fanWallet, {
+        issuedAt: endedAt - HOUR,
+        expiresAt: endedAt + HOUR,
+      }),
+      await delegation(sessionKeyOf(data), fanWallet, {
+        issuedAt: endedAt + HOUR,
+        expiresAt: endedAt + 9 * HOUR,
+      }),
+    ];
+    assert.deepEqual(await problemsOf(data), []);
+  });
+
+  it('refuses a delegation for another chain', async () => {
+    const data = await epoch();
+    data.delegations = [await delegation(sessionKeyOf(data), fanWallet, { chainId: 1 })];
+    const problems = await problemsOf(data);
+    assert.match(problems[0]!, /for chain 1, not this epoch's chain 31337/);
+    assert.match(problems[1]!, /report-0001 .*no valid delegation/);
   });
 });

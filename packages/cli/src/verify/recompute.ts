@@ -2,10 +2,11 @@
  * Pure recomputation of a published epoch (`fairstream verify`): from the epoch's published JSON,
  * the facts of its tracks and the previous epoch's cumulative leaves, recompute what the node
  * computed (verdicts, allocation with the fee, rewards, the pro-rata counterfactual, the cumulative
- * leaves and both roots) with the same protocol and chain functions, and list every difference.
- * No I/O here: the command fetches the inputs and compares the result with the chain.
+ * leaves and both roots) with the same protocol and chain functions, and list every difference;
+ * and check the evidence behind each counted play: every report's Ed25519 signature, and the wallet
+ * delegation of the session key that signed it (WebCrypto and viem through @fairstream/protocol). No
+ * I/O and no node: modules here: the command fetches the inputs and compares the result with the chain.
  */
-import { createPublicKey, verify as verifySignature } from 'node:crypto';
 import { accumulatePayouts, buildPayoutTree, type PayoutLeaf, payoutTotals } from '@fairstream/chain';
 // The node's own published-format module (pure; @fairstream/node exports only its entry point).
 import { type EpochData, playsRootOf } from '@fairstream/node';
@@ -17,12 +18,15 @@ import {
   playStartedAt,
   proRataCounterfactual,
   type ReportSource,
-  reportSigningBytes,
+  type SignedSessionKeyDelegation,
+  sessionKeyCoverage,
   sessionKeyDelegationMessage,
   type TrackSplit,
   utcDayOf,
+  verifyReportSignature,
+  verifySessionKeyDelegation,
 } from '@fairstream/protocol';
-import { type Address, getAddress, type Hex, verifyMessage, zeroHash } from 'viem';
+import { type Address, getAddress, type Hex, zeroHash } from 'viem';
 
 export { type EpochData, playsRootOf };
 
@@ -31,17 +35,6 @@ export interface AuditTrack {
   durationMs: number;
   owner: string;
   split: TrackSplit;
-}
-
-/** A session-key delegation as the listener's wallet signed it (only if the data carries them). */
-export interface PublishedDelegation {
-  address: string;
-  sessionKey: string;
-  domain: string;
-  chainId: number;
-  issuedAt: number;
-  expiresAt: number;
-  signature: string;
 }
 
 export interface RecomputeContext {
@@ -76,13 +69,11 @@ export interface Problem {
   recomputed: string;
 }
 
-const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-
 const dayKey = (listener: string, trackId: string, day: string) =>
   `${listener.toLowerCase()}|${trackId}|${day}`;
 
 /** Every report signature, checked with the session key it names over the play it belongs to. */
-export function checkReportSignatures(data: EpochData): Problem[] {
+export async function checkReportSignatures(data: EpochData): Promise<Problem[]> {
   const problems: Problem[] = [];
   for (const play of data.plays) {
     if (play.reports.length === 0) {
@@ -93,33 +84,23 @@ export function checkReportSignatures(data: EpochData): Problem[] {
       });
     }
     for (const report of play.reports) {
-      let ok = false;
-      try {
-        const key = createPublicKey({
-          key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(report.sessionKey, 'hex')]),
-          format: 'der',
-          type: 'spki',
-        });
-        const bytes = reportSigningBytes({
-          id: report.id,
-          playId: play.playId,
-          trackId: play.trackId,
-          listener: play.listener,
-          sessionKey: report.sessionKey,
-          segments: report.segments,
-          startedAt: report.startedAt,
-          endedAt: report.endedAt,
-          source: report.source as ReportSource,
-          appId: report.appId,
-        });
-        ok = verifySignature(null, bytes, key, Buffer.from(report.signature, 'hex'));
-      } catch {
-        ok = false;
-      }
+      const ok = await verifyReportSignature({
+        id: report.id,
+        playId: play.playId,
+        trackId: play.trackId,
+        listener: play.listener,
+        sessionKey: report.sessionKey,
+        segments: report.segments,
+        startedAt: report.startedAt,
+        endedAt: report.endedAt,
+        source: report.source as ReportSource,
+        appId: report.appId,
+        signature: report.signature,
+      });
       if (!ok) {
         problems.push({
           what: `report ${report.id} of play ${play.playId}`,
-          published: `signature by session key ${report.sessionKey.slice(0, 16)}…`,
+          published: `signature by session key ${short(report.sessionKey)}`,
           recomputed: 'the signature does not verify',
         });
       }
@@ -128,46 +109,87 @@ export function checkReportSignatures(data: EpochData): Problem[] {
   return problems;
 }
 
+const short = (sessionKey: string) => `${String(sessionKey).slice(0, 16)}…`;
+const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms));
+
 /**
- * The delegations of the session keys the reports use. Answers `undefined` when the data carries
- * none (the format fairstream-epoch/1 does not), so the caller reports that gap.
+ * The session-key delegations (listener → session key). Each published delegation: the wallet's
+ * EIP-191 signature of the message rebuilt from its fields, and the epoch's chain. Then each report:
+ * a delegation of its session key by the play's listener, with a valid signature, in force when the
+ * report was signed (sessionKeyCoverage: issuedAt <= endedAt < expiresAt). Answers `undefined` when
+ * the data carries no delegations at all (published by a node before they were included), so the
+ * caller can say that this part was not checked.
  */
 export async function checkDelegations(data: EpochData): Promise<Problem[] | undefined> {
-  const delegations = (data as EpochData & { delegations?: PublishedDelegation[] }).delegations;
-  if (!Array.isArray(delegations)) return undefined;
+  const published: unknown = data.delegations;
+  if (published === undefined) return undefined;
+  if (!Array.isArray(published)) {
+    return [{ what: 'delegations', published: typeof published, recomputed: 'must be a list' }];
+  }
   const problems: Problem[] = [];
-  const valid = new Map<string, PublishedDelegation>();
-  for (const d of delegations) {
-    let ok = false;
+  /** Valid delegations by session key. */
+  const valid = new Map<string, SignedSessionKeyDelegation[]>();
+  const invalid = new Set<string>();
+  for (const d of published as SignedSessionKeyDelegation[]) {
+    const what = `delegation of session key ${short(d?.sessionKey)} by ${d?.address}`;
+    let reason: string | undefined;
     try {
-      const message = sessionKeyDelegationMessage(d);
-      ok = await verifyMessage({ address: getAddress(d.address), message, signature: d.signature as Hex });
-    } catch {
-      ok = false;
+      sessionKeyDelegationMessage(d);
+    } catch (error) {
+      reason = `not a delegation the protocol accepts: ${(error as Error).message}`;
     }
-    if (ok) valid.set(`${d.address.toLowerCase()}|${d.sessionKey}`, d);
-    else
+    if (!reason && !(await verifySessionKeyDelegation(d))) {
+      reason = 'the wallet signature does not verify (EIP-191, over the message rebuilt from these fields)';
+    }
+    if (!reason && d.chainId !== data.chainId) {
+      reason = `it is for chain ${d.chainId}, not this epoch's chain ${data.chainId}`;
+    }
+    if (reason) {
       problems.push({
-        what: `delegation of ${d.sessionKey.slice(0, 16)}…`,
-        published: d.address,
-        recomputed: 'the wallet signature does not verify',
+        what,
+        published: `signature ${String(d?.signature).slice(0, 18)}…`,
+        recomputed: reason,
       });
+      invalid.add(String(d?.sessionKey));
+      continue;
+    }
+    const list = valid.get(d.sessionKey);
+    if (list) list.push(d);
+    else valid.set(d.sessionKey, [d]);
   }
   for (const play of data.plays) {
+    const listener = play.listener.toLowerCase();
     for (const report of play.reports) {
-      const d = valid.get(`${play.listener.toLowerCase()}|${report.sessionKey}`);
-      if (!d) {
+      const fail = (recomputed: string) =>
         problems.push({
           what: `report ${report.id} of play ${play.playId}`,
-          published: `session key ${report.sessionKey.slice(0, 16)}…`,
-          recomputed: `no valid delegation by ${play.listener}`,
+          published: `signed by session key ${short(report.sessionKey)} for ${listener}, ended ${iso(report.endedAt)}`,
+          recomputed,
         });
-      } else if (report.startedAt < d.issuedAt || report.endedAt > d.expiresAt) {
-        problems.push({
-          what: `report ${report.id} of play ${play.playId}`,
-          published: `${report.startedAt}–${report.endedAt}`,
-          recomputed: `outside the delegation ${d.issuedAt}–${d.expiresAt}`,
-        });
+      const all = valid.get(report.sessionKey) ?? [];
+      const mine = all.filter((d) => d.address.toLowerCase() === listener);
+      if (mine.length === 0) {
+        if (all.length > 0) {
+          const others = [...new Set(all.map((d) => d.address.toLowerCase()))].join(', ');
+          fail(`the session key is delegated by ${others}, not by the play's listener`);
+        } else if (invalid.has(report.sessionKey)) {
+          fail('no valid delegation of the session key (its delegation in the data does not verify)');
+        } else {
+          fail('no delegation of the session key in the data');
+        }
+        continue;
+      }
+      const coverage = mine.map((d) => sessionKeyCoverage(d, report));
+      if (coverage.includes('covered')) continue;
+      if (coverage.every((c) => c === 'expired')) {
+        const last = Math.max(...mine.map((d) => d.expiresAt));
+        fail(`the delegation expired at ${iso(last)}, before the report ended`);
+      } else if (coverage.every((c) => c === 'not_yet_valid')) {
+        const first = Math.min(...mine.map((d) => d.issuedAt));
+        fail(`the delegation was issued at ${iso(first)}, after the report ended (not yet valid)`);
+      } else {
+        const spans = mine.map((d) => `${iso(d.issuedAt)}–${iso(d.expiresAt)}`).join(', ');
+        fail(`no delegation was in force when the report ended (delegated ${spans})`);
       }
     }
   }

@@ -1,4 +1,5 @@
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { parseSessionKeyDelegationMessage } from '@fairstream/protocol';
+import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 
 /**
  * Migrations live in code so the node ships as one unit; names sort in the order they apply.
@@ -290,6 +291,46 @@ const migrations: Record<string, Migration> = {
         .addColumn('subscriber', 'text', (c) => c.primaryKey())
         .addColumn('amount', 'text', (c) => c.notNull())
         .execute();
+    },
+  },
+  '0007_session_key_delegations': {
+    async up(db: Kysely<unknown>) {
+      // session_keys holds a key's latest delegation (a renewal replaces it); this keeps every one,
+      // so the epoch data can publish the delegation each counted report was signed under.
+      await db.schema
+        .createTable('session_key_delegations')
+        .addColumn('public_key', 'text', (c) => c.notNull())
+        .addColumn('address', 'text', (c) => c.notNull())
+        .addColumn('domain', 'text', (c) => c.notNull())
+        .addColumn('chain_id', 'bigint', (c) => c.notNull())
+        .addColumn('issued_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('signature', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('session_key_delegations_pk', ['public_key', 'issued_at', 'expires_at'])
+        .execute();
+      // The delegations stored so far, read back from the exact text each wallet signed.
+      const { rows } = await sql<{
+        public_key: string;
+        address: string;
+        delegation_message: string;
+        delegation_signature: string;
+        created_at: number | string;
+      }>`select public_key, address, delegation_message, delegation_signature, created_at from session_keys`.execute(
+        db,
+      );
+      for (const row of rows) {
+        let fields: ReturnType<typeof parseSessionKeyDelegationMessage>;
+        try {
+          fields = parseSessionKeyDelegationMessage(row.delegation_message);
+        } catch {
+          continue; // Never stored by this node's code; its reports then show as undelegated.
+        }
+        await sql`insert into session_key_delegations
+          (public_key, address, domain, chain_id, issued_at, expires_at, signature, created_at)
+          values (${row.public_key}, ${row.address}, ${fields.domain}, ${fields.chainId}, ${fields.issuedAt},
+            ${fields.expiresAt}, ${row.delegation_signature}, ${Number(row.created_at)})`.execute(db);
+      }
     },
   },
 };

@@ -11,6 +11,7 @@ export interface Database {
   jobs: JobTable;
   faucet_drips: FaucetDripTable;
   session_keys: SessionKeyTable;
+  session_key_delegations: SessionKeyDelegationTable;
   play_reports: PlayReportTable;
   chain_events: ChainEventTable;
   chain_event_accounts: ChainEventAccountTable;
@@ -155,6 +156,23 @@ export interface SessionKeyTable {
   delegation_signature: string;
   created_at: number;
   revoked_at: number | null;
+}
+
+/**
+ * Every delegation a wallet signed for a key, kept when a renewal replaces it in session_keys: the
+ * epoch data publishes the one in force when each counted report was signed.
+ */
+export interface SessionKeyDelegationTable {
+  public_key: string;
+  /** Lower-case. */
+  address: string;
+  domain: string;
+  chain_id: number;
+  issued_at: number;
+  expires_at: number;
+  /** The wallet's personal_sign signature of sessionKeyDelegationMessage(these fields). */
+  signature: string;
+  created_at: number;
 }
 
 /** An accepted playback report, exactly as signed (segments as JSON), with when it arrived. */

@@ -192,6 +192,7 @@ describe('epochs and earnings API', () => {
               feePpm: 100_000,
               tokens: { stablecoin: usd, fair },
               plays: [],
+              delegations: [],
               playsRoot: `0x${'cd'.repeat(32)}`,
               released: [],
               carriedIn: [],

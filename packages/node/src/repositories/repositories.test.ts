@@ -4,10 +4,13 @@ import type { Db } from '../db/database.ts';
 import { testDatabases } from '../testing/databases.ts';
 import { AuthRepository } from './auth.repository.ts';
 import { JobsRepository } from './jobs.repository.ts';
+import { type SessionKeyRow, SessionKeysRepository } from './session-keys.repository.ts';
+import { SettlementRepository } from './settlement.repository.ts';
 import { type NewTrack, TracksRepository } from './tracks.repository.ts';
 
 const owner = '0x00000000000000000000000000000000000000aa';
 const collaborator = '0x00000000000000000000000000000000000000bb';
+const stranger = '0x00000000000000000000000000000000000000cc';
 
 function newTrack(id: string, createdAt: number, originalCid = `bafk${id}`): NewTrack {
   return {
@@ -60,6 +63,7 @@ for (const database of testDatabases()) {
     before(async () => {
       ({ db, close } = await database.open());
       await new AuthRepository(db).ensureAccount(owner, 1);
+      await new AuthRepository(db).ensureAccount(stranger, 1);
     });
     after(() => close());
 
@@ -189,6 +193,62 @@ for (const database of testDatabases()) {
       const again = await jobs.claimNext('media', 3000);
       assert.equal(again?.attempts, 2);
       await jobs.complete(again!.id, 3000);
+    });
+
+    it('keeps every delegation of a session key, renewals included, and none that was refused', async () => {
+      const keys = new SessionKeysRepository(db);
+      const key = 'ab'.repeat(32);
+      const delegate = (
+        address: string,
+        issuedAt: number,
+        expiresAt: number,
+        revokedAt: number | null = null,
+      ) => {
+        const signature = `0x${issuedAt.toString(16)}${address.slice(2, 6)}`;
+        const row: SessionKeyRow = {
+          public_key: key,
+          address,
+          expires_at: expiresAt,
+          delegation_message: `message ${issuedAt}`,
+          delegation_signature: signature,
+          created_at: issuedAt,
+          revoked_at: revokedAt,
+        };
+        return keys.upsert(row, {
+          public_key: key,
+          address,
+          domain: 'node.example',
+          chain_id: 31337,
+          issued_at: issuedAt,
+          expires_at: expiresAt,
+          signature,
+          created_at: issuedAt,
+        });
+      };
+      const history = async () =>
+        (await new SettlementRepository(db).delegationsOfKeys([key, 'cd'.repeat(32)])).map((row) => [
+          row.address,
+          row.issued_at,
+          row.expires_at,
+          row.chain_id,
+        ]);
+      assert.equal((await delegate(owner, 2000, 9000)).expires_at, 9000);
+      // A renewal replaces the key's row but joins its history; the same delegation twice is kept once.
+      assert.equal((await delegate(owner, 5000, 20_000)).expires_at, 20_000);
+      await delegate(owner, 5000, 20_000);
+      // Another wallet cannot take the key: neither its row nor its history changes.
+      assert.equal((await delegate(stranger, 6000, 30_000)).address, owner);
+      // Oldest first, whatever the order of arrival.
+      await delegate(owner, 1000, 20_000);
+      const expected = [
+        [owner, 1000, 20_000, 31337],
+        [owner, 2000, 9000, 31337],
+        [owner, 5000, 20_000, 31337],
+      ];
+      assert.deepEqual(await history(), expected);
+      assert.equal(await keys.revoke(key, owner, 25_000), true);
+      assert.equal((await delegate(owner, 26_000, 40_000)).revoked_at, 25_000);
+      assert.deepEqual(await history(), expected, 'a revoked key takes no new delegation');
     });
   });
 }

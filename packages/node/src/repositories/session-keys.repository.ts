@@ -1,7 +1,8 @@
 import type { Db } from '../db/database.ts';
-import type { SessionKeyTable } from '../db/schema.ts';
+import type { SessionKeyDelegationTable, SessionKeyTable } from '../db/schema.ts';
 
 export type SessionKeyRow = SessionKeyTable;
+export type SessionKeyDelegationRow = SessionKeyDelegationTable;
 export type SessionKeyFacts = Pick<SessionKeyTable, 'public_key' | 'address' | 'expires_at' | 'revoked_at'>;
 
 export class SessionKeysRepository {
@@ -29,27 +30,42 @@ export class SessionKeysRepository {
   }
 
   /**
-   * Stores a delegation, or renews the same address's live delegation of the same key. Answers the
-   * row as it stands afterwards: a key held by another address, or revoked, is left as it was, and
-   * the caller tells from the answer. One statement, so two racing delegations cannot both win.
+   * Stores a delegation, or renews the same address's live delegation of the same key, and keeps
+   * the signed delegation in the key's history. Answers the row as it stands afterwards: a key held
+   * by another address, or revoked, is left as it was (and nothing is added to its history), and the
+   * caller tells from the answer. One upsert statement, so two racing delegations cannot both win.
    */
-  async upsert(row: SessionKeyRow): Promise<SessionKeyRow> {
-    await this.#db
-      .insertInto('session_keys')
-      .values(row)
-      .onConflict((conflict) =>
-        conflict
-          .column('public_key')
-          .doUpdateSet({
-            expires_at: row.expires_at,
-            delegation_message: row.delegation_message,
-            delegation_signature: row.delegation_signature,
-          })
-          .where('session_keys.address', '=', row.address)
-          .where('session_keys.revoked_at', 'is', null),
-      )
-      .execute();
-    return (await this.find(row.public_key))!;
+  async upsert(row: SessionKeyRow, delegation: SessionKeyDelegationRow): Promise<SessionKeyRow> {
+    return this.#db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('session_keys')
+        .values(row)
+        .onConflict((conflict) =>
+          conflict
+            .column('public_key')
+            .doUpdateSet({
+              expires_at: row.expires_at,
+              delegation_message: row.delegation_message,
+              delegation_signature: row.delegation_signature,
+            })
+            .where('session_keys.address', '=', row.address)
+            .where('session_keys.revoked_at', 'is', null),
+        )
+        .execute();
+      const stored = await trx
+        .selectFrom('session_keys')
+        .selectAll()
+        .where('public_key', '=', row.public_key)
+        .executeTakeFirstOrThrow();
+      if (stored.address === row.address && stored.revoked_at === null) {
+        await trx
+          .insertInto('session_key_delegations')
+          .values(delegation)
+          .onConflict((conflict) => conflict.columns(['public_key', 'issued_at', 'expires_at']).doNothing())
+          .execute();
+      }
+      return stored;
+    });
   }
 
   /** True when this call revoked a live key of this address. */

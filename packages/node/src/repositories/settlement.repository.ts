@@ -6,6 +6,7 @@ import type {
   EpochState,
   EpochTable,
   PlayReportTable,
+  SessionKeyDelegationTable,
   SettledPlayTable,
 } from '../db/schema.ts';
 
@@ -170,6 +171,24 @@ export class SettlementRepository {
       a.play_id === b.play_id
         ? a.started_at - b.started_at || compare(a.id, b.id)
         : compare(a.play_id, b.play_id),
+    );
+  }
+
+  /** Every delegation stored for these session keys (renewals included), by key, oldest first. */
+  async delegationsOfKeys(publicKeys: string[]): Promise<SessionKeyDelegationTable[]> {
+    const rows: SessionKeyDelegationTable[] = [];
+    for (let start = 0; start < publicKeys.length; start += ROWS_PER_STATEMENT) {
+      rows.push(
+        ...(await this.#db
+          .selectFrom('session_key_delegations')
+          .selectAll()
+          .where('public_key', 'in', publicKeys.slice(start, start + ROWS_PER_STATEMENT))
+          .execute()),
+      );
+    }
+    return rows.sort(
+      (a, b) =>
+        compare(a.public_key, b.public_key) || a.issued_at - b.issued_at || a.expires_at - b.expires_at,
     );
   }
 

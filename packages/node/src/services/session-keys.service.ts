@@ -124,15 +124,27 @@ export class SessionKeysService {
           'message for this domain, chain, key and times with the wallet you are signed in with',
       );
     }
-    const row = await this.#repository.upsert({
-      public_key: sessionKey,
-      address: input.address,
-      expires_at: input.expiresAt,
-      delegation_message: message,
-      delegation_signature: input.signature,
-      created_at: now,
-      revoked_at: null,
-    });
+    const row = await this.#repository.upsert(
+      {
+        public_key: sessionKey,
+        address: input.address,
+        expires_at: input.expiresAt,
+        delegation_message: message,
+        delegation_signature: input.signature,
+        created_at: now,
+        revoked_at: null,
+      },
+      {
+        public_key: sessionKey,
+        address: input.address,
+        domain: this.#options.domain,
+        chain_id: this.#options.chainId,
+        issued_at: input.issuedAt,
+        expires_at: input.expiresAt,
+        signature: input.signature,
+        created_at: now,
+      },
+    );
     if (row.address !== input.address) {
       throw conflict(
         'session_key_taken',

@@ -1,10 +1,11 @@
 /**
  * The published form of a settled epoch: everything an auditor needs to recompute the two roots the
  * distributor holds (the plays root from every counted play with its signed reports, the payout root
- * from every cumulative leaf) and to check each allocation. Pure functions, shared by the worker and
- * by anyone verifying a published epoch.
+ * from every cumulative leaf), to check each allocation, and to check that every report was signed
+ * under a session key its listener's wallet delegated (the delegations). Pure functions, shared by
+ * the worker and by anyone verifying a published epoch.
  */
-import { COUNTING_RULE } from '@fairstream/protocol';
+import { COUNTING_RULE, type SignedSessionKeyDelegation, sessionKeyCoverage } from '@fairstream/protocol';
 import { type Hex, zeroHash } from 'viem';
 import { buildPlaysTree } from './plays-tree.ts';
 
@@ -45,6 +46,13 @@ export interface EpochDataPlay extends CountedPlayLeaf {
   reports: EpochDataReport[];
 }
 
+/**
+ * A session-key delegation as the listener's wallet signed it: the fields of
+ * sessionKeyDelegationMessage (domain, address, sessionKey, chainId, issuedAt, expiresAt; the address
+ * lower-case) and the wallet's personal_sign signature of that message.
+ */
+export type EpochDataDelegation = SignedSessionKeyDelegation;
+
 /** Amounts are decimal strings: JSON has no bigints and floats would lose base units. */
 export interface EpochDataAmount {
   account: string;
@@ -64,6 +72,12 @@ export interface EpochData {
   feePpm: number;
   tokens: { stablecoin: string; fair: string };
   plays: EpochDataPlay[];
+  /**
+   * The delegation each report of `plays` was signed under, each once, sorted by session key, then
+   * issuedAt and expiresAt. Absent from data published before nodes included it (the format is the
+   * same otherwise, so the version did not change).
+   */
+  delegations?: EpochDataDelegation[];
   playsRoot: Hex;
   /** Released this epoch per subscriber, and what each carried in from earlier epochs. */
   released: EpochDataAmount[];
@@ -79,8 +93,50 @@ export interface EpochData {
   totals: Record<string, string>;
 }
 
-export function buildEpochData(input: Omit<EpochData, 'format' | 'rule'>): EpochData {
+export function buildEpochData(
+  input: Omit<EpochData, 'format' | 'rule' | 'delegations'> & { delegations: EpochDataDelegation[] },
+): EpochData {
   return { format: EPOCH_DATA_FORMAT, rule: { version: COUNTING_RULE.version }, ...input };
+}
+
+/**
+ * The delegations the counted plays' reports were signed under, each once: for each report, the
+ * earliest of its session key's delegations by the play's listener that covers the report
+ * (sessionKeyCoverage), so a later renewal never changes the choice. A report no delegation covers
+ * gets the key's latest one by its listener (and none when there is none), so that verify names what
+ * is wrong rather than a missing entry.
+ */
+export function delegationsForPlays(
+  plays: readonly Pick<EpochDataPlay, 'listener' | 'reports'>[],
+  known: readonly EpochDataDelegation[],
+): EpochDataDelegation[] {
+  const byKey = new Map<string, EpochDataDelegation[]>();
+  for (const delegation of [...known].sort(byKeyAndTime)) {
+    const key = `${delegation.address.toLowerCase()}|${delegation.sessionKey}`;
+    const list = byKey.get(key);
+    if (list) list.push(delegation);
+    else byKey.set(key, [delegation]);
+  }
+  const chosen = new Set<EpochDataDelegation>();
+  for (const play of plays) {
+    for (const report of play.reports) {
+      const candidates = byKey.get(`${play.listener.toLowerCase()}|${report.sessionKey}`);
+      if (!candidates) continue;
+      chosen.add(
+        candidates.find((delegation) => sessionKeyCoverage(delegation, report) === 'covered') ??
+          candidates[candidates.length - 1]!,
+      );
+    }
+  }
+  return [...chosen].sort(byKeyAndTime);
+}
+
+function byKeyAndTime(a: EpochDataDelegation, b: EpochDataDelegation): number {
+  return (
+    (a.sessionKey < b.sessionKey ? -1 : a.sessionKey > b.sessionKey ? 1 : 0) ||
+    a.issuedAt - b.issuedAt ||
+    a.expiresAt - b.expiresAt
+  );
 }
 
 /** Deterministic bytes: the same epoch always gives the same CID, so a redone publish is the same blob. */

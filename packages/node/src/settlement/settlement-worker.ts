@@ -62,6 +62,7 @@ import {
 import type { BlobStore } from '../storage/blob-store.ts';
 import {
   buildEpochData,
+  delegationsForPlays,
   type EpochDataAmount,
   type EpochDataPlay,
   encodeEpochData,
@@ -610,6 +611,19 @@ export class SettlementWorker {
         signature: report.signature,
       })),
     }));
+    const sessionKeys = [...new Set(plays.flatMap((play) => play.reports.map((r) => r.sessionKey)))];
+    const delegations = delegationsForPlays(
+      plays,
+      (await this.#repo.delegationsOfKeys(sessionKeys)).map((row) => ({
+        domain: row.domain,
+        address: row.address,
+        sessionKey: row.public_key,
+        chainId: row.chain_id,
+        issuedAt: row.issued_at,
+        expiresAt: row.expires_at,
+        signature: row.signature,
+      })),
+    );
     const amounts = async (kind: AllocationKind): Promise<EpochDataAmount[]> =>
       (await this.#repo.allocations(epoch.n, kind)).map((entry) => ({
         account: entry.account,
@@ -625,6 +639,7 @@ export class SettlementWorker {
       feePpm: SETTLEMENT_FEE_PPM,
       tokens: { stablecoin, fair: this.#ledger.deployment.contracts.FairToken.toLowerCase() },
       plays,
+      delegations,
       playsRoot: epoch.plays_root as Hex,
       released: await amounts('released'),
       // What this epoch found carried: the carried table still holds it until the publish commits.

@@ -1,63 +1,43 @@
 // Epoch settlement end to end on a real node: real embedded chain, SQLite, blob store and media
 // pipeline. Two fans subscribe and play an artist's track with a three-way split; the worker judges,
 // releases, computes, publishes and claims; the money lands in the recipients' wallets exactly as
-// protocol's `allocate` says, the fee reaches Staking, and neither a redone claim step, a restart,
-// nor a crash between publish and claim pays anything twice.
+// protocol's `allocate` says, the fee reaches Staking, the published data carries every counted report
+// with the wallet delegation of its session key, and neither a redone claim step, a restart, nor a
+// crash between publish and claim pays anything twice.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import {
   buildPayoutTree,
-  fairstreamDevChain,
-  faucet,
   getSubscription,
   getTokenBalance,
   payoutDistributorAbi,
   stakingAbi,
-  subscribe,
 } from '@fairstream/chain';
-import { allocate, type TrackSplit } from '@fairstream/protocol';
-import type { InjectOptions } from 'fastify';
-import pino from 'pino';
-import { type Address, createWalletClient, getAddress, http } from 'viem';
+import {
+  allocate,
+  sessionKeyCoverage,
+  sessionKeyDelegationMessage,
+  type TrackSplit,
+  verifySessionKeyDelegation,
+} from '@fairstream/protocol';
+import { type Address, getAddress } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
-import { type NodeConfig, resolveConfig } from '../config.ts';
-import { type CreateNodeOptions, createNode, type FairstreamNode } from '../node.ts';
+import type { FairstreamNode } from '../node.ts';
 import { SettlementRepository } from '../repositories/settlement.repository.ts';
-import { delegationBody, newSessionKey, type SessionKeyPair, signedReport } from '../testing/plays.ts';
-import { filePart, multipart, newAccount, signIn } from '../testing/test-node.ts';
+import { delegationBody } from '../testing/plays.ts';
+import { type SettlementFixture, startSettlementFixture } from '../testing/settled-epoch.ts';
+import { signIn } from '../testing/test-node.ts';
 import { type EpochData, playsRootOf } from './epoch-data.ts';
 import { SETTLEMENT_FEE_PPM } from './settlement-worker.ts';
 
-const exec = promisify(execFile);
-const dataDir = await mkdtemp(join(tmpdir(), 'fairstream-settlement-'));
-after(() => rm(dataDir, { recursive: true, force: true }));
-
-async function tone(seconds: number): Promise<Buffer> {
-  const path = join(dataDir, 'tone.wav');
-  await exec('ffmpeg', [
-    ...['-hide_banner', '-nostdin', '-v', 'error', '-y', '-f', 'lavfi'],
-    ...['-i', `sine=frequency=440:duration=${seconds}:sample_rate=44100`, '-ac', '2', path],
-  ]);
-  return readFile(path);
-}
-
 describe('epoch settlement on the embedded chain', () => {
-  const config: NodeConfig = {
-    ...resolveConfig({ data: join(dataDir, 'node'), logLevel: 'silent', rpcPort: '0' }),
-    epochSeconds: 10,
-  };
+  let fixture: SettlementFixture;
   let node: FairstreamNode;
-  const artist = newAccount();
-  const producer = newAccount();
-  const singer = newAccount();
-  const fans = [newAccount(), newAccount()] as const;
-  const keys = new Map<string, SessionKeyPair>();
+  let artist: PrivateKeyAccount;
+  let producer: PrivateKeyAccount;
+  let singer: PrivateKeyAccount;
+  let fans: SettlementFixture['fans'];
   let trackId: string;
   let split: TrackSplit;
   let stablecoin: Address;
@@ -65,135 +45,20 @@ describe('epoch settlement on the embedded chain', () => {
   /** What the first epoch's release moved per fan (read from the vault). */
   const releasedBefore = new Map<string, bigint>();
 
-  const start = (options: CreateNodeOptions = {}) =>
-    createNode(config, {
-      ...options,
-      logger: pino({ level: process.env.FAIRSTREAM_TEST_LOG ?? 'silent' }),
-    });
-  const inject = (options: InjectOptions) => node.app.inject(options);
   const balanceOf = (address: Address, token = stablecoin) =>
     getTokenBalance(node.ledger.publicClient, { token, address });
   const recipients = () => [artist, producer, singer].map((account) => account.address);
   const balances = async () => Promise.all(recipients().map((address) => balanceOf(address)));
   const repo = () => new SettlementRepository(node.db);
-
-  function walletOf(account: PrivateKeyAccount) {
-    return createWalletClient({
-      account,
-      chain: fairstreamDevChain(node.ledger.rpcUrl, node.ledger.chainId),
-      transport: http(node.ledger.rpcUrl),
-    });
-  }
-
-  /** Sends one counted play (3 s of a 5 s track) by each listener, all starting at the same moment. */
-  async function play(listeners: readonly PrivateKeyAccount[]): Promise<string[]> {
-    const endedAt = Date.now();
-    const reports = listeners.map((listener) => {
-      const key = keys.get(listener.address);
-      assert.ok(key);
-      return signedReport(key, listener.address, trackId, {
-        segments: [[0, 3000]],
-        startedAt: endedAt - 3000,
-        endedAt,
-      });
-    });
-    const response = await inject({ method: 'POST', url: '/api/v1/plays', payload: { reports } });
-    assert.equal(response.statusCode, 200, response.body);
-    for (const result of response.json().results) assert.equal(result.status, 'accepted');
-    return reports.map((report) => report.playId);
-  }
-
-  /** Moves chain time forward (journaled), so the epoch holding the plays closes now. */
-  async function advanceChain(seconds: number): Promise<void> {
-    await node.ledger.publicClient.request({ method: 'evm_increaseTime', params: [seconds] } as never);
-    await node.ledger.publicClient.request({ method: 'evm_mine', params: [] } as never);
-  }
-
-  /** The epoch that judged these plays, once they are all judged. */
-  async function judgedIn(playIds: string[]): Promise<number> {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const rows = await node.db.selectFrom('plays').selectAll().where('play_id', 'in', playIds).execute();
-      if (rows.length === playIds.length) {
-        assert.equal(
-          new Set(rows.map((row) => row.epoch)).size,
-          1,
-          'plays starting together settle together',
-        );
-        return rows[0]!.epoch;
-      }
-      assert.ok(Date.now() < deadline, 'plays were not judged in time');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  const play = (listeners: readonly PrivateKeyAccount[]) => fixture.play(listeners);
+  const advanceChain = (seconds: number) => fixture.advanceChain(seconds);
+  const judgedIn = (playIds: string[]) => fixture.judgedIn(playIds);
 
   before(async () => {
-    node = await start();
-    stablecoin = node.ledger.deployment.contracts.TestStablecoin as Address;
-    const tokens: Record<string, string> = {};
-    for (const account of [artist, ...fans]) tokens[account.address] = await signIn(node, account);
-    const body = await multipart([
-      { name: 'title', value: 'Settled' },
-      {
-        name: 'splits',
-        value: JSON.stringify([
-          { address: artist.address, percent: 60 },
-          { address: producer.address, percent: 25 },
-          { address: singer.address, percent: 15 },
-        ]),
-      },
-      filePart('audio', 'settled.wav', await tone(5), 'audio/wav'),
-    ]);
-    const upload = await inject({
-      method: 'POST',
-      url: '/api/v1/tracks',
-      payload: body.payload,
-      headers: { ...body.headers, authorization: `Bearer ${tokens[artist.address]}` },
-    });
-    assert.equal(upload.statusCode, 202, upload.body);
-    trackId = upload.json().id;
-    await node.worker?.idle();
-    const track = await node.db
-      .selectFrom('tracks')
-      .select(['state', 'chain_track_id'])
-      .where('id', '=', trackId)
-      .executeTakeFirstOrThrow();
-    assert.equal(track.state, 'ready');
-    assert.ok(track.chain_track_id, 'registered on the ledger');
-    const splits = await node.db
-      .selectFrom('track_splits')
-      .selectAll()
-      .where('track_id', '=', trackId)
-      .orderBy('address')
-      .execute();
-    split = { recipients: splits.map((row) => row.address), sharesPpm: splits.map((row) => row.ppm) };
-
-    const nonce = (await inject({ method: 'GET', url: '/api/v1/auth/nonce' })).json();
-    for (const account of [artist, ...fans]) {
-      const key = newSessionKey();
-      keys.set(account.address, key);
-      const response = await inject({
-        method: 'POST',
-        url: '/api/v1/auth/session-keys',
-        headers: { authorization: `Bearer ${tokens[account.address]}` },
-        payload: await delegationBody(account, key, nonce),
-      });
-      assert.equal(response.statusCode, 201, response.body);
-    }
-    assert.ok(node.ledger.faucetWallet);
-    let lastStart = 0n;
-    for (const fan of fans) {
-      await faucet(node.ledger.faucetWallet, { deployment: node.ledger.deployment, to: fan.address });
-      const subscription = await subscribe(walletOf(fan), { deployment: node.ledger.deployment, periods: 1 });
-      lastStart = subscription.start;
-    }
-    // Plays are timed by the listener's clock and must start in an epoch that ends at least 8 s
-    // after both subscriptions started, so each releases real money (5 tUSD / 30 days ≈ 1.9 units/s).
-    const target = node.settlement!.epochAt(Number(lastStart) * 1000 + 8000);
-    const wait = target.startsAt + 3100 - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    fixture = await startSettlementFixture();
+    ({ node, artist, producer, singer, fans, trackId, split, stablecoin } = fixture);
   });
-  after(() => node?.close());
+  after(() => fixture?.close());
 
   it('pays both fans’ plays to the split exactly, the fee to Staking, and publishes auditable data', async () => {
     const before = await balances();
@@ -201,6 +66,20 @@ describe('epoch settlement on the embedded chain', () => {
     const counted = await play(fans);
     // The artist's own play is judged and kept, but never counts.
     const [own] = await play([artist]);
+    // The first fan renews their session key before the epoch settles: the data must still carry
+    // the delegation the reports were signed under, not the renewal that replaced it.
+    const nonce = (await node.app.inject({ method: 'GET', url: '/api/v1/auth/nonce' })).json();
+    const renewedAt = Date.now() + 1000;
+    const renewal = await node.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/session-keys',
+      headers: { authorization: `Bearer ${await signIn(node, fans[0])}` },
+      payload: await delegationBody(fans[0], fixture.keys.get(fans[0].address)!, nonce, {
+        issuedAt: renewedAt,
+        expiresAt: renewedAt + 2 * 24 * 3600_000,
+      }),
+    });
+    assert.equal(renewal.statusCode, 201, renewal.body);
     await advanceChain(15);
     firstEpoch = await judgedIn([...counted, own!]);
     const epoch = await node.settlement!.settled(firstEpoch);
@@ -275,6 +154,35 @@ describe('epoch settlement on the embedded chain', () => {
     assert.equal(data.rule.version, 1);
     assert.equal(data.plays.length, 2);
     for (const entry of data.plays) assert.match(entry.reports[0]!.signature, /^[0-9a-f]{128}$/);
+    // Each report's session key with the wallet delegation it was signed under, once per key.
+    assert.deepEqual(
+      data.delegations?.map((d) => [d.address, d.sessionKey]),
+      fans
+        .map((fan) => [fan.address.toLowerCase(), fixture.keys.get(fan.address)!.publicKey])
+        .sort((a, b) => (a[1]! < b[1]! ? -1 : 1)),
+    );
+    for (const delegation of data.delegations ?? []) {
+      assert.equal(delegation.domain, nonce.domain);
+      assert.equal(delegation.chainId, node.ledger.chainId);
+      assert.ok(delegation.issuedAt < renewedAt, 'the delegation in force, not the renewal');
+      assert.ok(await verifySessionKeyDelegation(delegation), 'the wallet signed it');
+      const reports = data.plays
+        .filter((entry) => entry.listener === delegation.address)
+        .flatMap((entry) => entry.reports);
+      assert.equal(reports.length, 1);
+      for (const report of reports) {
+        assert.equal(report.sessionKey, delegation.sessionKey);
+        assert.equal(sessionKeyCoverage(delegation, report), 'covered');
+      }
+    }
+    const stored = await node.db.selectFrom('session_keys').selectAll().execute();
+    const second = data.delegations?.find((d) => d.address === fans[1].address.toLowerCase());
+    assert.ok(second);
+    assert.equal(
+      sessionKeyDelegationMessage(second),
+      stored.find((row) => row.public_key === second.sessionKey)?.delegation_message,
+      'the very message the wallet signed at sign-in',
+    );
     assert.equal(playsRootOf(data.plays), epoch.plays_root);
     const tree = buildPayoutTree(
       data.leaves.map((leaf) => ({
@@ -308,8 +216,7 @@ describe('epoch settlement on the embedded chain', () => {
     assert.deepEqual(JSON.parse(redone.claim_txs ?? 'null'), [], 'nothing was due, nothing was sent');
     assert.deepEqual(await balances(), before);
 
-    await node.close();
-    node = await start();
+    node = await fixture.restart();
     // A later epoch settling proves the restarted worker ran past the first one.
     await advanceChain(15);
     const later = node.settlement!.epochAt(
@@ -322,8 +229,7 @@ describe('epoch settlement on the embedded chain', () => {
   });
 
   it('resumes after a crash between publish and claim, and claims exactly once', async () => {
-    await node.close();
-    node = await start({ settlement: { haltAt: 'claim' } });
+    node = await fixture.restart({ settlement: { haltAt: 'claim' } });
     const before = await balances();
     const [playId] = await play([fans[0]]);
     await advanceChain(15);
@@ -336,8 +242,7 @@ describe('epoch settlement on the embedded chain', () => {
     assert.ok((await repo().findEpoch(n))?.publish_tx, 'published');
     assert.deepEqual(await balances(), before, 'the "crash" came before any claim');
 
-    await node.close();
-    node = await start();
+    node = await fixture.restart();
     const epoch = await node.settlement!.settled(n);
     assert.equal(epoch.state, 'done');
     const { released } = await getSubscription(node.ledger.publicClient, {
@@ -356,8 +261,7 @@ describe('epoch settlement on the embedded chain', () => {
       assert.equal(after[i]! - before[i]!, expected.byRecipient.get(address.toLowerCase()) ?? 0n, address);
     }
     // And once more from scratch: still nothing new.
-    await node.close();
-    node = await start();
+    node = await fixture.restart();
     await advanceChain(15);
     const later = node.settlement!.epochAt(
       Number((await node.ledger.publicClient.getBlock()).timestamp) * 1000,

@@ -4,8 +4,8 @@ import { type Db, migrateToLatest, openDatabase } from '../db/database.ts';
 
 export interface TestDatabase {
   name: 'sqlite' | 'postgres';
-  /** A fresh, migrated database; `close` drops it. */
-  open(): Promise<{ db: Db; setting: string; close(): Promise<void> }>;
+  /** A fresh database, migrated unless `migrate` is false; `close` drops it. */
+  open(options?: { migrate?: boolean }): Promise<{ db: Db; setting: string; close(): Promise<void> }>;
 }
 
 /**
@@ -15,18 +15,19 @@ export interface TestDatabase {
 export function testDatabases(): TestDatabase[] {
   const databases: TestDatabase[] = [{ name: 'sqlite', open: openSqlite }];
   const postgresUrl = process.env.FAIRSTREAM_TEST_POSTGRES;
-  if (postgresUrl) databases.push({ name: 'postgres', open: () => openPostgres(postgresUrl) });
+  if (postgresUrl)
+    databases.push({ name: 'postgres', open: (options) => openPostgres(postgresUrl, options) });
   else if (process.env.CI) throw new Error('CI must set FAIRSTREAM_TEST_POSTGRES so the Postgres tests run');
   return databases;
 }
 
-async function openSqlite() {
+async function openSqlite({ migrate = true } = {}) {
   const db = openDatabase(':memory:', '');
-  await migrateToLatest(db);
+  if (migrate) await migrateToLatest(db);
   return { db, setting: ':memory:', close: () => db.destroy() };
 }
 
-async function openPostgres(adminUrl: string) {
+async function openPostgres(adminUrl: string, { migrate = true } = {}) {
   const name = `fairstream_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -35,7 +36,7 @@ async function openPostgres(adminUrl: string) {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const db = openDatabase(url.toString(), '');
-  await migrateToLatest(db);
+  if (migrate) await migrateToLatest(db);
   return {
     db,
     setting: url.toString(),

@@ -6,6 +6,7 @@ import {
   type PlaybackReport,
   reportSigningBytes,
   validateReportShape,
+  verifyReportSignature,
 } from './report.ts';
 
 const valid: PlaybackReport = {
@@ -52,6 +53,23 @@ describe('reportSigningBytes', () => {
     assert.ok(verify(null, bytes, publicKey, signature));
     const tampered = reportSigningBytes({ ...valid, segments: [[0, 20_000]] });
     assert.equal(verify(null, tampered, publicKey, signature), false);
+  });
+});
+
+describe('verifyReportSignature', () => {
+  it('checks with WebCrypto what node:crypto signed, and nothing else', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const der = publicKey.export({ format: 'der', type: 'spki' });
+    const sessionKey = der.subarray(der.length - 32).toString('hex');
+    const unsigned = { ...valid, sessionKey };
+    const report = {
+      ...unsigned,
+      signature: sign(null, reportSigningBytes(unsigned), privateKey).toString('hex'),
+    };
+    assert.equal(await verifyReportSignature(report), true);
+    assert.equal(await verifyReportSignature({ ...report, endedAt: report.endedAt + 1 }), false);
+    assert.equal(await verifyReportSignature({ ...report, sessionKey: 'ab'.repeat(32) }), false);
+    assert.equal(await verifyReportSignature({ ...report, signature: 'zz' }), false);
   });
 });
 

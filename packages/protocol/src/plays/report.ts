@@ -181,3 +181,36 @@ export function validateReportShape(value: unknown): ReportShapeCheck {
     },
   };
 }
+
+function hexBytes(hex: string): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return bytes;
+}
+
+/**
+ * True when the report's signature is its session key's Ed25519 signature of reportSigningBytes.
+ * WebCrypto only (globalThis.crypto.subtle), so a browser checks reports exactly as the CLI does;
+ * false, never an exception, for a malformed key or signature.
+ */
+export async function verifyReportSignature(report: PlaybackReport): Promise<boolean> {
+  if (typeof report.sessionKey !== 'string' || !SESSION_KEY.test(report.sessionKey)) return false;
+  if (typeof report.signature !== 'string' || !SIGNATURE.test(report.signature)) return false;
+  try {
+    const key = await crypto.subtle.importKey(
+      'raw',
+      hexBytes(report.sessionKey),
+      { name: 'Ed25519' },
+      false,
+      ['verify'],
+    );
+    return await crypto.subtle.verify(
+      { name: 'Ed25519' },
+      key,
+      hexBytes(report.signature),
+      reportSigningBytes(report) as Uint8Array<ArrayBuffer>,
+    );
+  } catch {
+    return false;
+  }
+}

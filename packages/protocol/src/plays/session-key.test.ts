@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { verifyMessage } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { SessionKeyError, sessionKeyDelegationMessage } from './session-key.ts';
+import {
+  parseSessionKeyDelegationMessage,
+  SessionKeyError,
+  sessionKeyCoverage,
+  sessionKeyDelegationMessage,
+  verifySessionKeyDelegation,
+} from './session-key.ts';
 
 // A well-known test key (Hardhat's first account): never holds anything real.
 const account = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
@@ -71,5 +77,61 @@ describe('sessionKeyDelegationMessage', () => {
         JSON.stringify(patch),
       );
     }
+  });
+});
+
+describe('parseSessionKeyDelegationMessage', () => {
+  it('gives back the fields of a message it built, the address lower-cased', () => {
+    const message = sessionKeyDelegationMessage({ ...delegation, address: account.address });
+    assert.deepEqual(parseSessionKeyDelegationMessage(message), delegation);
+  });
+
+  it('refuses any other text', () => {
+    const message = sessionKeyDelegationMessage(delegation);
+    for (const text of [
+      '',
+      message.replace('fairstream-session/1', 'fairstream-session/2'),
+      message.replace('2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00Z'),
+      message.replace('It cannot move funds', 'It can move funds'),
+      `${message}\n`,
+    ]) {
+      assert.throws(() => parseSessionKeyDelegationMessage(text), SessionKeyError, JSON.stringify(text));
+    }
+  });
+});
+
+describe('verifySessionKeyDelegation', () => {
+  it('is true for the wallet’s signature of the rebuilt message, false for changed fields', async () => {
+    const signature = await account.signMessage({ message: sessionKeyDelegationMessage(delegation) });
+    assert.equal(await verifySessionKeyDelegation({ ...delegation, signature }), true);
+    assert.equal(
+      await verifySessionKeyDelegation({ ...delegation, address: account.address, signature }),
+      true,
+    );
+    for (const patch of [
+      { expiresAt: delegation.expiresAt + 1 },
+      { sessionKey: 'cd'.repeat(32) },
+      { address: '0x00000000000000000000000000000000000000c1' },
+      { domain: 'phish.example' },
+      { signature: `0x${signature[2] === '1' ? '2' : '1'}${signature.slice(3)}` },
+      { signature: 'not hex' },
+      { chainId: -1 },
+    ]) {
+      assert.equal(
+        await verifySessionKeyDelegation({ ...delegation, signature, ...patch }),
+        false,
+        JSON.stringify(patch),
+      );
+    }
+  });
+});
+
+describe('sessionKeyCoverage', () => {
+  it('covers reports that end from issuedAt until just before expiresAt', () => {
+    const { issuedAt, expiresAt } = delegation;
+    assert.equal(sessionKeyCoverage(delegation, { endedAt: issuedAt - 1 }), 'not_yet_valid');
+    assert.equal(sessionKeyCoverage(delegation, { endedAt: issuedAt }), 'covered');
+    assert.equal(sessionKeyCoverage(delegation, { endedAt: expiresAt - 1 }), 'covered');
+    assert.equal(sessionKeyCoverage(delegation, { endedAt: expiresAt }), 'expired');
   });
 });

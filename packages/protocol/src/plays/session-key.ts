@@ -5,7 +5,7 @@
  * with viem against the message rebuilt from the fields (never against text the client sends), so
  * the message must be byte-for-byte the same everywhere: that is what this module fixes.
  */
-import { getAddress } from 'viem';
+import { getAddress, type Hex, isHex, verifyMessage } from 'viem';
 
 /** A key may be delegated for at most 30 days: a lost device stops counting plays within a month. */
 export const SESSION_KEY_MAX_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
@@ -23,6 +23,12 @@ export interface SessionKeyDelegation {
   issuedAt: number;
   /** Unix ms, after issuedAt and at most SESSION_KEY_MAX_LIFETIME_MS later. */
   expiresAt: number;
+}
+
+/** A delegation with the wallet's signature of its message: what proves that a session key is the listener's. */
+export interface SignedSessionKeyDelegation extends SessionKeyDelegation {
+  /** The wallet's EIP-191 personal_sign signature of sessionKeyDelegationMessage(fields), 0x hex. */
+  signature: string;
 }
 
 export class SessionKeyError extends Error {
@@ -94,4 +100,84 @@ export function sessionKeyDelegationMessage(delegation: SessionKeyDelegation): s
     `Expiration Time: ${new Date(expiresAt).toISOString()}`,
     `Version: ${SESSION_KEY_DELEGATION_VERSION}`,
   ].join('\n');
+}
+
+const MESSAGE = new RegExp(
+  [
+    '^(?<domain>[^ ]+) asks you to delegate a Fairstream session key\\.',
+    '',
+    '[^\\n]*',
+    '',
+    'Address: (?<address>0x[0-9a-fA-F]{40})',
+    'Session key: (?<sessionKey>[0-9a-f]{64})',
+    'Chain ID: (?<chainId>[0-9]{1,16})',
+    'Issued At: (?<issuedAt>[^\\n]+)',
+    'Expiration Time: (?<expiresAt>[^\\n]+)',
+    'Version: (?<version>[^\\n]+)$',
+  ].join('\\n'),
+);
+
+/**
+ * The fields of a delegation message (the address lower-cased), for text stored before its fields
+ * were. Only text that sessionKeyDelegationMessage builds from those very fields is read; anything
+ * else throws SessionKeyError.
+ */
+export function parseSessionKeyDelegationMessage(message: string): SessionKeyDelegation {
+  const groups = MESSAGE.exec(message)?.groups;
+  if (!groups) throw new SessionKeyError('Not a Fairstream session-key delegation message');
+  if (groups.version !== SESSION_KEY_DELEGATION_VERSION) {
+    throw new SessionKeyError(
+      `Delegation message version ${groups.version} is not ${SESSION_KEY_DELEGATION_VERSION}`,
+    );
+  }
+  const delegation: SessionKeyDelegation = {
+    domain: groups.domain!,
+    address: groups.address!.toLowerCase(),
+    sessionKey: groups.sessionKey!,
+    chainId: Number(groups.chainId),
+    issuedAt: Date.parse(groups.issuedAt!),
+    expiresAt: Date.parse(groups.expiresAt!),
+  };
+  if (sessionKeyDelegationMessage(delegation) !== message) {
+    throw new SessionKeyError('The delegation message is not the text its own fields give');
+  }
+  return delegation;
+}
+
+/**
+ * True when `signature` is the wallet's EIP-191 (personal_sign) signature of the message rebuilt
+ * from the delegation's fields, by the address the delegation names. Pure (viem, no I/O), so
+ * browsers verify delegations as the node does; false, never an exception, for malformed fields.
+ */
+export async function verifySessionKeyDelegation(delegation: SignedSessionKeyDelegation): Promise<boolean> {
+  let message: string;
+  try {
+    message = sessionKeyDelegationMessage(delegation);
+  } catch {
+    return false;
+  }
+  if (typeof delegation.signature !== 'string' || !isHex(delegation.signature)) return false;
+  return verifyMessage({
+    address: getAddress(delegation.address.toLowerCase()),
+    message,
+    signature: delegation.signature as Hex,
+  }).catch(() => false);
+}
+
+export type SessionKeyCoverage = 'covered' | 'not_yet_valid' | 'expired';
+
+/**
+ * Whether a delegation covers a report. A report is signed when its period ends, so its `endedAt`
+ * must lie in [issuedAt, expiresAt): the node rejects a report ending at or after the expiry
+ * ("session_key_expired"), and a report ending before the wallet delegated the key was not signed
+ * under that delegation. The audio a report covers may have started before the delegation (a
+ * listener who signs in mid-track), so `startedAt` is not compared.
+ */
+export function sessionKeyCoverage(
+  delegation: Pick<SessionKeyDelegation, 'issuedAt' | 'expiresAt'>,
+  report: { endedAt: number },
+): SessionKeyCoverage {
+  if (report.endedAt >= delegation.expiresAt) return 'expired';
+  if (report.endedAt < delegation.issuedAt) return 'not_yet_valid';
+  return 'covered';
 }
