@@ -23,10 +23,12 @@ import { FaucetRepository } from './repositories/faucet.repository.ts';
 import { JobsRepository } from './repositories/jobs.repository.ts';
 import { PlaysRepository } from './repositories/plays.repository.ts';
 import { SessionKeysRepository } from './repositories/session-keys.repository.ts';
+import { SettingsRepository } from './repositories/settings.repository.ts';
 import { SettlementRepository } from './repositories/settlement.repository.ts';
 import { TracksRepository } from './repositories/tracks.repository.ts';
 import { AuthService } from './services/auth.service.ts';
 import { ChainService } from './services/chain.service.ts';
+import { CursorCodec } from './services/cursor.ts';
 import { EarningsService } from './services/earnings.service.ts';
 import type { MediaToolkit } from './services/media-toolkit.ts';
 import { PlayWriter } from './services/play-writer.ts';
@@ -105,7 +107,9 @@ export async function createNode(
     role === 'all'
       ? createSettlementWorker(config, resources, ledger, logger, options.settlement)
       : undefined;
+  const cursors = new CursorCodec(Buffer.from(await new SettingsRepository(db).get('cursor_key'), 'base64'));
   const tracks = new TracksService(tracksRepository, blobs, media, {
+    cursors,
     tempPath: resources.tempPath,
     onJobQueued: options.onJobQueued ?? (() => worker?.wake()),
     gateBalance: (token, holder) =>
@@ -127,6 +131,7 @@ export async function createNode(
       chain: new ChainService(ledger, new FaucetRepository(db)),
       earnings: new EarningsService(new SettlementRepository(db), blobs),
       blobs,
+      cursors,
       tempPath: resources.tempPath,
       uploadLimits: options.uploadLimits ?? DEFAULT_UPLOAD_LIMITS,
       version: VERSION,

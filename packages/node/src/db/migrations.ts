@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { parseSessionKeyDelegationMessage } from '@fairstream/protocol';
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 
@@ -331,6 +332,20 @@ const migrations: Record<string, Migration> = {
           values (${row.public_key}, ${row.address}, ${fields.domain}, ${fields.chainId}, ${fields.issuedAt},
             ${fields.expiresAt}, ${row.delegation_signature}, ${Number(row.created_at)})`.execute(db);
       }
+    },
+  },
+  '0008_node_settings': {
+    async up(db: Kysely<unknown>) {
+      // Node-wide values every process sharing the database must agree on.
+      await db.schema
+        .createTable('node_settings')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+      // Signs pagination cursors (services/cursor.ts).
+      await sql`insert into node_settings (key, value) values ('cursor_key', ${randomBytes(32).toString('base64')})`.execute(
+        db,
+      );
     },
   },
 };

@@ -1,5 +1,6 @@
 /** Times are Unix milliseconds. Large integers that may leave the safe range later are text. */
 export interface Database {
+  node_settings: NodeSettingTable;
   accounts: AccountTable;
   auth_nonces: AuthNonceTable;
   sessions: SessionTable;
@@ -309,4 +310,9 @@ export interface PayoutCumulativeTable {
 export interface CarriedTable {
   subscriber: string;
   amount: string;
+}
+
+export interface NodeSettingTable {
+  key: string;
+  value: string;
 }

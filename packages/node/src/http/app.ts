@@ -16,6 +16,7 @@ import Fastify, {
 import { AppError } from '../errors.ts';
 import type { AuthService } from '../services/auth.service.ts';
 import type { ChainService } from '../services/chain.service.ts';
+import type { CursorCodec } from '../services/cursor.ts';
 import type { EarningsService } from '../services/earnings.service.ts';
 import type { PlaysService } from '../services/plays.service.ts';
 import type { SessionKeysService } from '../services/session-keys.service.ts';
@@ -43,6 +44,8 @@ export interface AppContext {
   sessionKeys: SessionKeysService;
   plays: PlaysService;
   blobs: BlobStore;
+  /** Signs and checks pagination cursors. */
+  cursors: CursorCodec;
   /** A fresh temp path on the same file system as the blob store's staging area. */
   tempPath: (suffix: string) => string;
   uploadLimits: UploadLimits;

@@ -535,5 +535,14 @@ for (const database of testDatabases()) {
       });
       assert.equal(badBearer.statusCode, 401);
     });
+
+    it('refuses a listing cursor it did not sign', async () => {
+      const forged = `${Buffer.from(JSON.stringify([Date.now(), 'x'])).toString('base64url')}.${'A'.repeat(22)}`;
+      for (const cursor of [forged, 'garbage']) {
+        const refused = await inject({ method: 'GET', url: `/api/v1/tracks?limit=1&cursor=${cursor}` });
+        assert.equal(refused.statusCode, 400);
+        assert.equal(refused.json().error.code, 'invalid_cursor');
+      }
+    });
   });
 }

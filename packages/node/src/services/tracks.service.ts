@@ -15,6 +15,7 @@ import type {
 import { gateOf } from '../repositories/tracks.repository.ts';
 import type { BlobInfo, BlobStore } from '../storage/blob-store.ts';
 import { hashToken } from './auth.service.ts';
+import type { CursorCodec } from './cursor.ts';
 import type { AudioProbe, AudioTags, MediaToolkit } from './media-toolkit.ts';
 import {
   type AccessRule,
@@ -71,6 +72,8 @@ const STAGES: StageName[] = [
 ];
 
 export interface TracksServiceOptions {
+  /** Signs the listing's page cursors. */
+  cursors: CursorCodec;
   /** Where temp files for embedded cover art are written (same file system as uploads). */
   tempPath: (suffix: string) => string;
   /** Called after a job is committed, so the worker picks it up without waiting for its poll. */
@@ -238,7 +241,12 @@ export class TracksService {
     query: { owner?: string | undefined; cursor?: string | undefined; limit: number },
     viewer: Viewer,
   ) {
-    const before = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const scope = `tracks:${query.owner ?? ''}`;
+    const before = query.cursor
+      ? (([createdAt, id]) => ({ createdAt: createdAt as number, id: id as string }))(
+          this.#options.cursors.decode(scope, query.cursor, ['integer', 'string']),
+        )
+      : undefined;
     const rows = await this.#tracks.list({
       owner: query.owner?.toLowerCase(),
       includeUnlisted: query.owner !== undefined && query.owner.toLowerCase() === viewer.address,
@@ -250,7 +258,10 @@ export class TracksService {
     const records = await Promise.all(page.map((row) => this.#mustFind(row.id)));
     return {
       tracks: records,
-      nextCursor: rows.length > query.limit && last ? encodeCursor(last.created_at, last.id) : null,
+      nextCursor:
+        rows.length > query.limit && last
+          ? this.#options.cursors.encode(scope, [last.created_at, last.id])
+          : null,
     };
   }
 
@@ -535,24 +546,3 @@ export function toTrackView(track: TrackRecord, apiBase: string) {
 }
 
 export type TrackView = ReturnType<typeof toTrackView>;
-
-function encodeCursor(createdAt: number, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: number; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (
-      typeof createdAt === 'number' &&
-      Number.isSafeInteger(createdAt) &&
-      typeof id === 'string' &&
-      id.length < 64
-    ) {
-      return { createdAt, id };
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw badRequest('invalid_cursor', 'cursor is not one this API returned; start again without it');
-}
