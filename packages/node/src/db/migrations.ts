@@ -348,6 +348,13 @@ const migrations: Record<string, Migration> = {
       );
     },
   },
+  '0009_track_delisting': {
+    async up(db: Kysely<unknown>) {
+      // An operator's delisting: the track stops streaming and leaves every listing; the reason stays.
+      await db.schema.alterTable('tracks').addColumn('delisted_at', 'bigint').execute();
+      await db.schema.alterTable('tracks').addColumn('delist_reason', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -78,6 +78,9 @@ export interface TrackTable {
   chain_track_id: string | null;
   /** The registration transaction (null when found already registered after a crash). */
   chain_tx: string | null;
+  /** Set when the operator delisted the track (moderation); it then streams to no one but its owner. */
+  delisted_at: number | null;
+  delist_reason: string | null;
   created_at: number;
   updated_at: number;
 }

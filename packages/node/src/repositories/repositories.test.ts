@@ -39,6 +39,8 @@ function newTrack(id: string, createdAt: number, originalCid = `bafk${id}`): New
       gain_db: null,
       chain_track_id: null,
       chain_tx: null,
+      delisted_at: null,
+      delist_reason: null,
       created_at: createdAt,
       updated_at: createdAt,
     },

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { type Expression, type SqlBool, sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type {
   AssetKind,
@@ -240,8 +240,7 @@ export class TracksRepository {
   async list(query: ListTracksQuery): Promise<TrackRow[]> {
     let select = this.#db.selectFrom('tracks').selectAll();
     if (query.owner) select = select.where('owner', '=', query.owner);
-    if (!query.includeUnlisted)
-      select = select.where('state', '=', 'ready').where('visibility', '=', 'public');
+    if (!query.includeUnlisted) select = select.where(isListed);
     const before = query.before;
     if (before) {
       select = select.where((eb) =>
@@ -465,3 +464,10 @@ export function gateOf(row: Pick<TrackRow, 'access_kind' | 'gate_token' | 'gate_
     ? { token: row.gate_token, minBalance: row.gate_min_balance }
     : null;
 }
+
+/**
+ * The one rule for what anyone may see in a listing, feed, search, profile or trending: ready,
+ * public and not delisted. For any query where the tracks table is named `tracks` (no alias):
+ * `.where(isListed)`.
+ */
+export const isListed: Expression<SqlBool> = sql<SqlBool>`(tracks.state = 'ready' and tracks.visibility = 'public' and tracks.delisted_at is null)`;

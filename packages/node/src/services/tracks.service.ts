@@ -204,6 +204,8 @@ export class TracksService {
       gain_db: null,
       chain_track_id: null,
       chain_tx: null,
+      delisted_at: null,
+      delist_reason: null,
       created_at: now,
       updated_at: now,
     };
