@@ -5,6 +5,8 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {PayoutDistributor} from "./PayoutDistributor.sol";
 import {EarningsLib} from "./libraries/EarningsLib.sol";
@@ -38,7 +40,7 @@ contract SubscriptionVault is AccessControl, ReentrancyGuardTransient {
                                  ERRORS
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice A required address (admin, token or distributor) is the zero address.
+    /// @notice A required address (admin, token, distributor or subscriber) is the zero address.
     error ZeroAddress();
 
     /// @notice The price is zero or above 2^128 - 1, or the period length is zero.
@@ -62,6 +64,10 @@ contract SubscriptionVault is AccessControl, ReentrancyGuardTransient {
     /// @notice `release` was asked to release up to a time in the future.
     error UntilInFuture(uint64 until);
 
+    /// @notice A relayed permit is neither valid now nor `subscriber`'s permit for exactly this payment,
+    ///         already used, with its allowance untouched (see `subscribeForWithPermit`).
+    error InvalidPermit(address subscriber);
+
     /*//////////////////////////////////////////////////////////////
                                  EVENTS
     //////////////////////////////////////////////////////////////*/
@@ -82,6 +88,10 @@ contract SubscriptionVault is AccessControl, ReentrancyGuardTransient {
 
     /// @notice Role of the settlement operator, who releases earned money to the distributor.
     bytes32 public constant OPERATOR_ROLE = keccak256("OPERATOR_ROLE");
+
+    /// @dev EIP-2612's Permit struct type hash, to recognise a relayed permit that was already used.
+    bytes32 private constant PERMIT_TYPEHASH =
+        keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
 
     /// @notice The stablecoin subscriptions are paid in.
     IERC20 public immutable token;
@@ -150,6 +160,35 @@ contract SubscriptionVault is AccessControl, ReentrancyGuardTransient {
         try IERC20Permit(address(token)).permit(msg.sender, address(this), pricePerPeriod * periods, deadline, v, r, s) {}
             catch {}
         _subscribe(msg.sender, periods);
+    }
+
+    /// @notice Subscribes `subscriber` for `periods` more periods, paid from `subscriber`'s wallet with
+    ///         the EIP-2612 permit it signed for exactly `periods * pricePerPeriod` to this vault. Anyone may
+    ///         send it (a relayer pays the gas; the node does, for wallets without gas): the permit binds
+    ///         owner, spender and value, so the sender can only make the payment the subscriber signed.
+    /// @dev As in `subscribeWithPermit`, a permit someone submitted first (front-running) is not an
+    ///      error. Unlike there, the allowance is not trusted blindly, because the payer is not the
+    ///      sender: when the permit cannot be applied, the call goes on only if the signature is
+    ///      `subscriber`'s over this very permit at the previous nonce (so it was used just now) and the
+    ///      allowance is exactly what it granted. A forged or mismatched signature, or a replay of a
+    ///      spent permit, can therefore never spend an allowance given for something else.
+    /// @param subscriber The wallet that signed the permit, pays and is subscribed; non-zero.
+    /// @param periods Number of periods; non-zero.
+    /// @param deadline Permit deadline.
+    /// @param v Permit signature v.
+    /// @param r Permit signature r.
+    /// @param s Permit signature s.
+    function subscribeForWithPermit(address subscriber, uint32 periods, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
+        external
+        nonReentrant
+    {
+        if (subscriber == address(0)) revert ZeroAddress();
+        uint256 amount = pricePerPeriod * periods; // < 2^128 * 2^32: no overflow
+        try IERC20Permit(address(token)).permit(subscriber, address(this), amount, deadline, v, r, s) {}
+        catch {
+            _requireUsedPermit(subscriber, amount, deadline, v, r, s);
+        }
+        _subscribe(subscriber, periods);
     }
 
     /// @notice Cancels the periods that have not started yet and refunds them. The period in progress is
@@ -239,6 +278,25 @@ contract SubscriptionVault is AccessControl, ReentrancyGuardTransient {
     /*//////////////////////////////////////////////////////////////
                                  PRIVATE
     //////////////////////////////////////////////////////////////*/
+
+    /// @dev Reverts unless (v, r, s) is `subscriber`'s signature of the permit (this vault, `amount`,
+    ///      `deadline`) at the nonce just before the current one, and the allowance is still exactly
+    ///      `amount`: the permit was applied by someone else and nothing has spent it since.
+    function _requireUsedPermit(address subscriber, uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
+        private
+        view
+    {
+        IERC20Permit permitToken = IERC20Permit(address(token));
+        uint256 nonce = permitToken.nonces(subscriber);
+        if (nonce != 0 && token.allowance(subscriber, address(this)) == amount) {
+            bytes32 structHash =
+                keccak256(abi.encode(PERMIT_TYPEHASH, subscriber, address(this), amount, nonce - 1, deadline));
+            bytes32 digest = MessageHashUtils.toTypedDataHash(permitToken.DOMAIN_SEPARATOR(), structHash);
+            (address signer, ECDSA.RecoverError error,) = ECDSA.tryRecover(digest, v, r, s);
+            if (error == ECDSA.RecoverError.NoError && signer == subscriber) return;
+        }
+        revert InvalidPermit(subscriber);
+    }
 
     function _subscribe(address subscriber, uint32 periods) private {
         if (periods == 0) revert ZeroPeriods();

@@ -29,6 +29,12 @@ contract SubscriptionVaultTest is Test {
     PayoutDistributor internal dist;
     SubscriptionVault internal vault;
 
+    struct Sig {
+        uint8 v;
+        bytes32 r;
+        bytes32 s;
+    }
+
     function setUp() public {
         vm.warp(1_700_000_000);
         (alice, aliceKey) = makeAddrAndKey("alice");
@@ -225,6 +231,121 @@ contract SubscriptionVaultTest is Test {
         vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(vault), 0, 2 * PRICE));
         vm.prank(alice);
         vault.subscribeWithPermit(2, deadline, v, r, s);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                            RELAYED PERMIT
+    //////////////////////////////////////////////////////////////*/
+
+    function test_SubscribeForWithPermit_SubscriberPaysRelayerSends() public {
+        (address carol, uint256 carolKey) = makeAddrAndKey("carol");
+        usd.mint(carol, 3 * PRICE);
+        uint256 deadline = block.timestamp + 1 hours;
+        (uint8 v, bytes32 r, bytes32 s) = _signPermit(carolKey, carol, address(vault), 3 * PRICE, 0, deadline);
+        uint64 now_ = uint64(block.timestamp);
+        uint256 bobBefore = usd.balanceOf(bob);
+
+        vm.expectEmit(true, false, false, true, address(vault));
+        emit SubscriptionVault.Subscribed(carol, 3, 3 * PRICE, now_, now_ + 3 * PERIOD);
+        vm.prank(bob);
+        vault.subscribeForWithPermit(carol, 3, deadline, v, r, s);
+
+        (uint64 start, uint64 end, uint256 paid,) = vault.subscriptionOf(carol);
+        assertEq(start, now_);
+        assertEq(end, now_ + 3 * PERIOD);
+        assertEq(paid, 3 * PRICE);
+        assertEq(usd.balanceOf(carol), 0);
+        assertEq(usd.balanceOf(bob), bobBefore, "the relayer pays nothing but gas");
+        assertEq(usd.allowance(carol, address(vault)), 0);
+        (,, uint256 bobPaid,) = vault.subscriptionOf(bob);
+        assertEq(bobPaid, 0);
+    }
+
+    function test_SubscribeForWithPermit_Succeeds_whenPermitFrontRun() public {
+        (address carol, uint256 carolKey) = makeAddrAndKey("carol");
+        usd.mint(carol, 2 * PRICE);
+        uint256 deadline = block.timestamp + 1 hours;
+        (uint8 v, bytes32 r, bytes32 s) = _signPermit(carolKey, carol, address(vault), 2 * PRICE, 0, deadline);
+        usd.permit(carol, address(vault), 2 * PRICE, deadline, v, r, s); // someone copied it from the mempool
+        vm.prank(bob);
+        vault.subscribeForWithPermit(carol, 2, deadline, v, r, s);
+        (,, uint256 paid,) = vault.subscriptionOf(carol);
+        assertEq(paid, 2 * PRICE);
+        assertEq(usd.allowance(carol, address(vault)), 0);
+    }
+
+    function test_SubscribeForWithPermit_Revert_whenSignedBySomeoneElse() public {
+        uint256 deadline = block.timestamp + 1 hours;
+        (, uint256 malloryKey) = makeAddrAndKey("mallory");
+        // alice approved the vault for everything (setUp); a signature that is not hers must not spend it.
+        (uint8 v, bytes32 r, bytes32 s) = _signPermit(malloryKey, alice, address(vault), PRICE, 0, deadline);
+        vm.expectRevert(abi.encodeWithSelector(SubscriptionVault.InvalidPermit.selector, alice));
+        vm.prank(bob);
+        vault.subscribeForWithPermit(alice, 1, deadline, v, r, s);
+    }
+
+    function test_SubscribeForWithPermit_Revert_whenPeriodsDifferFromThePermit() public {
+        (address carol, uint256 carolKey) = makeAddrAndKey("carol");
+        usd.mint(carol, 10 * PRICE);
+        vm.prank(carol);
+        usd.approve(address(vault), 10 * PRICE);
+        uint256 deadline = block.timestamp + 1 hours;
+        (uint8 v, bytes32 r, bytes32 s) = _signPermit(carolKey, carol, address(vault), PRICE, 0, deadline);
+        vm.expectRevert(abi.encodeWithSelector(SubscriptionVault.InvalidPermit.selector, carol));
+        vm.prank(bob);
+        vault.subscribeForWithPermit(carol, 10, deadline, v, r, s);
+    }
+
+    function test_SubscribeForWithPermit_Revert_whenReplayed() public {
+        (address carol, uint256 carolKey) = makeAddrAndKey("carol");
+        usd.mint(carol, 10 * PRICE);
+        uint256 deadline = block.timestamp + 1 hours;
+        (uint8 v, bytes32 r, bytes32 s) = _signPermit(carolKey, carol, address(vault), PRICE, 0, deadline);
+        vm.prank(bob);
+        vault.subscribeForWithPermit(carol, 1, deadline, v, r, s);
+        vm.prank(carol);
+        usd.approve(address(vault), type(uint256).max); // an allowance given for something else
+        vm.expectRevert(abi.encodeWithSelector(SubscriptionVault.InvalidPermit.selector, carol));
+        vm.prank(bob);
+        vault.subscribeForWithPermit(carol, 1, deadline, v, r, s);
+        (,, uint256 paid,) = vault.subscriptionOf(carol);
+        assertEq(paid, PRICE);
+    }
+
+    function test_SubscribeForWithPermit_Revert_whenExpired() public {
+        (address carol, uint256 carolKey) = makeAddrAndKey("carol");
+        usd.mint(carol, PRICE);
+        uint256 deadline = block.timestamp + 1 hours;
+        (uint8 v, bytes32 r, bytes32 s) = _signPermit(carolKey, carol, address(vault), PRICE, 0, deadline);
+        vm.warp(deadline + 1);
+        vm.expectRevert(abi.encodeWithSelector(SubscriptionVault.InvalidPermit.selector, carol));
+        vm.prank(bob);
+        vault.subscribeForWithPermit(carol, 1, deadline, v, r, s);
+    }
+
+    function test_SubscribeForWithPermit_Revert_whenSubscriberZero() public {
+        vm.expectRevert(SubscriptionVault.ZeroAddress.selector);
+        vm.prank(bob);
+        vault.subscribeForWithPermit(address(0), 1, block.timestamp, 27, bytes32(0), bytes32(0));
+    }
+
+    function test_SubscribeForWithPermit_Revert_whenZeroPeriods() public {
+        (address carol, uint256 carolKey) = makeAddrAndKey("carol");
+        uint256 deadline = block.timestamp + 1 hours;
+        (uint8 v, bytes32 r, bytes32 s) = _signPermit(carolKey, carol, address(vault), 0, 0, deadline);
+        vm.expectRevert(SubscriptionVault.ZeroPeriods.selector);
+        vm.prank(bob);
+        vault.subscribeForWithPermit(carol, 0, deadline, v, r, s);
+    }
+
+    function test_SubscribeForWithPermit_Revert_whenBalanceTooLow() public {
+        (address carol, uint256 carolKey) = makeAddrAndKey("carol");
+        usd.mint(carol, PRICE - 1);
+        uint256 deadline = block.timestamp + 1 hours;
+        (uint8 v, bytes32 r, bytes32 s) = _signPermit(carolKey, carol, address(vault), PRICE, 0, deadline);
+        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, carol, PRICE - 1, PRICE));
+        vm.prank(bob);
+        vault.subscribeForWithPermit(carol, 1, deadline, v, r, s);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -491,6 +612,45 @@ contract SubscriptionVaultTest is Test {
         assertEq((newEnd - start) % v.periodSeconds(), 0);
         assertGt(newEnd, now_);
         assertLe(newEnd - now_, v.periodSeconds());
+    }
+
+    /// @dev A relayed permit pays exactly what the subscriber signed, from the subscriber, whoever sends
+    ///      it; the same signature with any other period count, or once used, pays nothing.
+    function testFuzz_SubscribeForWithPermit_PaysExactlyWhatWasSigned(
+        uint256 key,
+        uint32 periods,
+        uint32 otherPeriods,
+        address relayer,
+        uint256 extraBalance
+    ) public {
+        key = bound(key, 1, SECP256K1_ORDER - 1);
+        address fan = vm.addr(key);
+        vm.assume(fan != alice && fan != bob && relayer != address(0) && relayer != fan);
+        periods = uint32(bound(periods, 1, 1000));
+        otherPeriods = uint32(bound(otherPeriods, 1, 1000));
+        vm.assume(otherPeriods != periods);
+        usd.mint(fan, PRICE * periods + bound(extraBalance, 0, 1e12));
+        uint256 fanBefore = usd.balanceOf(fan);
+        uint256 relayerBefore = usd.balanceOf(relayer);
+        uint256 deadline = block.timestamp + 1 hours;
+        Sig memory sig;
+        (sig.v, sig.r, sig.s) = _signPermit(key, fan, address(vault), PRICE * periods, usd.nonces(fan), deadline);
+
+        vm.expectRevert(abi.encodeWithSelector(SubscriptionVault.InvalidPermit.selector, fan));
+        vm.prank(relayer);
+        vault.subscribeForWithPermit(fan, otherPeriods, deadline, sig.v, sig.r, sig.s);
+
+        vm.prank(relayer);
+        vault.subscribeForWithPermit(fan, periods, deadline, sig.v, sig.r, sig.s);
+        (, uint64 end, uint256 paid,) = vault.subscriptionOf(fan);
+        assertEq(paid, PRICE * periods);
+        assertEq(end, block.timestamp + uint256(PERIOD) * periods);
+        assertEq(usd.balanceOf(fan), fanBefore - PRICE * periods);
+        assertEq(usd.balanceOf(relayer), relayerBefore);
+
+        vm.expectRevert(abi.encodeWithSelector(SubscriptionVault.InvalidPermit.selector, fan));
+        vm.prank(relayer);
+        vault.subscribeForWithPermit(fan, periods, deadline, sig.v, sig.r, sig.s);
     }
 
     /// @dev The pure math on its own: earned(end) == paid exactly, and no more at any time.

@@ -59,6 +59,12 @@ export type {
 export { getFairBalance } from './actions/get-fair-balance.ts';
 export type { GetOwedErrorType, GetOwedParameters, GetOwedReturnType } from './actions/get-owed.ts';
 export { getOwed } from './actions/get-owed.ts';
+export type {
+  GetPermitNonceErrorType,
+  GetPermitNonceParameters,
+  GetPermitNonceReturnType,
+} from './actions/get-permit-nonce.ts';
+export { getPermitNonce } from './actions/get-permit-nonce.ts';
 export type { GetSplitErrorType, GetSplitParameters, GetSplitReturnType } from './actions/get-split.ts';
 export { getSplit } from './actions/get-split.ts';
 export type {
@@ -68,6 +74,12 @@ export type {
 } from './actions/get-subscription.ts';
 export { getSubscription } from './actions/get-subscription.ts';
 export type {
+  GetSubscriptionTermsErrorType,
+  GetSubscriptionTermsParameters,
+  GetSubscriptionTermsReturnType,
+} from './actions/get-subscription-terms.ts';
+export { getSubscriptionTerms } from './actions/get-subscription-terms.ts';
+export type {
   GetTokenBalanceErrorType,
   GetTokenBalanceParameters,
   GetTokenBalanceReturnType,
@@ -76,6 +88,8 @@ export { getTokenBalance } from './actions/get-token-balance.ts';
 export type { GetTrackErrorType, GetTrackParameters, GetTrackReturnType } from './actions/get-track.ts';
 export { getTrack } from './actions/get-track.ts';
 export { describeRevert } from './actions/internal/describe-revert.ts';
+export type { PermitMessage } from './actions/internal/permit.ts';
+export { PERMIT_TYPES, permitTypedData } from './actions/internal/permit.ts';
 export type { PaymentAuthorization, TransactionResult } from './actions/internal/types.ts';
 export type { NotifyFeeErrorType, NotifyFeeParameters, NotifyFeeReturnType } from './actions/notify-fee.ts';
 export { notifyFee } from './actions/notify-fee.ts';
@@ -120,6 +134,12 @@ export type { StakeErrorType, StakeParameters, StakeReturnType } from './actions
 export { stake } from './actions/stake.ts';
 export type { SubscribeErrorType, SubscribeParameters, SubscribeReturnType } from './actions/subscribe.ts';
 export { subscribe } from './actions/subscribe.ts';
+export type {
+  SubscribeForWithPermitErrorType,
+  SubscribeForWithPermitParameters,
+  SubscribeForWithPermitReturnType,
+} from './actions/subscribe-for-with-permit.ts';
+export { subscribeForWithPermit } from './actions/subscribe-for-with-permit.ts';
 export type { TipErrorType, TipParameters, TipReturnType } from './actions/tip.ts';
 export { tip } from './actions/tip.ts';
 export type {

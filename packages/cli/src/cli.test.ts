@@ -1,56 +1,19 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { openAsBlob } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { createFairstreamClient, signIn, unwrap } from '@fairstream/sdk';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { cliRunner, freePort, kill9, startNode } from './testing/node-process.ts';
 
 const exec = promisify(execFile);
-const main = new URL('./main.ts', import.meta.url).pathname;
 const work = await mkdtemp(join(tmpdir(), 'fairstream-cli-'));
 after(() => rm(work, { recursive: true, force: true }));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Runs `fairstream up` as its own process, as a user would, and waits until it answers. */
-async function startNode(dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [main, 'up', '--port', String(port), '--rpc-port', '0', '--data', dataDir, '--log-level', 'warn'],
-    {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the node exited with ${child.exitCode}`);
-    const healthy = await fetch(`http://127.0.0.1:${port}/api/v1/health`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (healthy) return child;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('the node did not start within 30 s');
-}
-
-async function kill9(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}
+const cli = cliRunner(join(work, 'config'));
 
 async function tone(name: string, seconds: number, frequency: number): Promise<string> {
   const path = join(work, name);
@@ -59,19 +22,6 @@ async function tone(name: string, seconds: number, frequency: number): Promise<s
     ...['-i', `sine=frequency=${frequency}:duration=${seconds}`, '-ac', '2', path],
   ]);
   return path;
-}
-
-function cli(args: string[], env: Record<string, string> = {}) {
-  return exec(process.execPath, [main, ...args], {
-    env: { ...process.env, XDG_CONFIG_HOME: join(work, 'config'), ...env },
-  }).then(
-    (result) => ({ code: 0, ...result }),
-    (error: { code: number; stdout: string; stderr: string }) => ({
-      code: error.code,
-      stdout: error.stdout,
-      stderr: error.stderr,
-    }),
-  );
 }
 
 describe('fairstream CLI against a real node process', () => {
@@ -134,6 +84,15 @@ describe('fairstream CLI against a real node process', () => {
       ]);
       assert.equal(subscribed.code, 0, subscribed.stderr);
       assert.equal(JSON.parse(subscribed.stdout).amount, '10000000', 'two periods at 5 tUSD');
+      // The same through the node's relay (an HTTP worker process sends it with the operator wallet).
+      const relayed = await cli([
+        ...['--api', `http://127.0.0.1:${port}`, '--key', key, '--json'],
+        ...['subscribe', '--periods', '1', '--via-node'],
+      ]);
+      assert.equal(relayed.code, 0, relayed.stderr);
+      const extended = JSON.parse(relayed.stdout);
+      assert.equal(extended.amount, '5000000');
+      assert.equal(extended.end, JSON.parse(subscribed.stdout).end + 30 * 24 * 3600, 'one more period');
       const tipped = await cli([
         '--api',
         `http://127.0.0.1:${port}`,

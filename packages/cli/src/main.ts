@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { FairstreamApiError } from '@fairstream/sdk';
+import { claim, claimHelp } from './commands/claim.ts';
 import { earnings, earningsHelp } from './commands/earnings.ts';
 import { faucet, faucetHelp } from './commands/faucet.ts';
 import { listen, listenHelp } from './commands/listen.ts';
@@ -31,6 +32,7 @@ Commands:
   stake     Stake FAIR and earn a share of the platform fee
   tip       Tip a track; its collaborators are paid at once by its split
   earnings  What an address earned per epoch and track (default: your wallet), paid or pending
+  claim     Claim every payout your wallet is owed that the node has not pushed yet
   verify    Audit every settled epoch against the chain (\`--epoch N\`, \`--address A\`)
 
 Global options:
@@ -52,6 +54,7 @@ const commands: Record<
   tip: { run: tip, help: tipHelp },
   verify: { run: (args, global) => verify(args, global), help: verifyHelp },
   earnings: { run: earnings, help: earningsHelp },
+  claim: { run: claim, help: claimHelp },
 };
 
 export async function main(argv: string[]): Promise<number> {

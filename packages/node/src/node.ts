@@ -28,12 +28,14 @@ import { SettlementRepository } from './repositories/settlement.repository.ts';
 import { TracksRepository } from './repositories/tracks.repository.ts';
 import { AuthService } from './services/auth.service.ts';
 import { ChainService } from './services/chain.service.ts';
+import { ClaimsService } from './services/claims.service.ts';
 import { CursorCodec } from './services/cursor.ts';
 import { EarningsService } from './services/earnings.service.ts';
 import type { MediaToolkit } from './services/media-toolkit.ts';
 import { PlayWriter } from './services/play-writer.ts';
 import { PlaysService } from './services/plays.service.ts';
 import { SessionKeysService } from './services/session-keys.service.ts';
+import { SubscriptionsService } from './services/subscriptions.service.ts';
 import { TracksService } from './services/tracks.service.ts';
 import { SettlementWorker, type SettlementWorkerOptions } from './settlement/settlement-worker.ts';
 import type { BlobStore } from './storage/blob-store.ts';
@@ -130,6 +132,8 @@ export async function createNode(
       plays,
       chain: new ChainService(ledger, new FaucetRepository(db)),
       earnings: new EarningsService(new SettlementRepository(db), blobs),
+      claims: new ClaimsService(new SettlementRepository(db), ledger),
+      subscriptions: new SubscriptionsService(ledger),
       blobs,
       cursors,
       tempPath: resources.tempPath,

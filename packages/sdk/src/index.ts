@@ -74,3 +74,9 @@ export async function signIn(
 
 export { type MultipartPart, multipartBody, uploadTrack } from './multipart.ts';
 export { createSessionKey, delegateSessionKey, type SessionKey, signReport } from './player.ts';
+export {
+  type PermitSigner,
+  type SubscriptionTerms,
+  signSubscriptionPermit,
+  subscribe,
+} from './subscriptions.ts';

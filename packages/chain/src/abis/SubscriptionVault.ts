@@ -58,6 +58,17 @@ export const subscriptionVaultAbi = [
     type: 'error',
   },
   {
+    inputs: [
+      {
+        internalType: 'address',
+        name: 'subscriber',
+        type: 'address',
+      },
+    ],
+    name: 'InvalidPermit',
+    type: 'error',
+  },
+  {
     inputs: [],
     name: 'InvalidTerms',
     type: 'error',
@@ -532,6 +543,44 @@ export const subscriptionVaultAbi = [
       },
     ],
     name: 'subscribe',
+    outputs: [],
+    stateMutability: 'nonpayable',
+    type: 'function',
+  },
+  {
+    inputs: [
+      {
+        internalType: 'address',
+        name: 'subscriber',
+        type: 'address',
+      },
+      {
+        internalType: 'uint32',
+        name: 'periods',
+        type: 'uint32',
+      },
+      {
+        internalType: 'uint256',
+        name: 'deadline',
+        type: 'uint256',
+      },
+      {
+        internalType: 'uint8',
+        name: 'v',
+        type: 'uint8',
+      },
+      {
+        internalType: 'bytes32',
+        name: 'r',
+        type: 'bytes32',
+      },
+      {
+        internalType: 'bytes32',
+        name: 's',
+        type: 'bytes32',
+      },
+    ],
+    name: 'subscribeForWithPermit',
     outputs: [],
     stateMutability: 'nonpayable',
     type: 'function',

@@ -105,3 +105,20 @@ export async function toneFile(path: string, seconds: number, frequency: number)
   ]);
   return path;
 }
+
+/** `fairstream` with its local wallet (when no --key is given) kept under `configHome`. */
+export function cliRunner(configHome: string) {
+  return (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
+    runCli(args, { XDG_CONFIG_HOME: configHome, ...env });
+}
+
+/** Starts a node with defaults (used by tests that need nothing special). */
+export const startNode = (dataDir: string, port: number): Promise<ChildProcess> =>
+  startNodeProcess({ dataDir, port });
+
+/** A crash: SIGKILL to every process of the node, resolved once it is gone. */
+export async function kill9(child: ChildProcess): Promise<void> {
+  const done = exited(child);
+  killGroup(child);
+  await done;
+}

@@ -16,20 +16,24 @@ import Fastify, {
 import { AppError } from '../errors.ts';
 import type { AuthService } from '../services/auth.service.ts';
 import type { ChainService } from '../services/chain.service.ts';
+import type { ClaimsService } from '../services/claims.service.ts';
 import type { CursorCodec } from '../services/cursor.ts';
 import type { EarningsService } from '../services/earnings.service.ts';
 import type { PlaysService } from '../services/plays.service.ts';
 import type { SessionKeysService } from '../services/session-keys.service.ts';
+import type { SubscriptionsService } from '../services/subscriptions.service.ts';
 import type { TracksService } from '../services/tracks.service.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import { authenticate } from './authenticate.ts';
 import { authRoutes } from './routes/auth.routes.ts';
 import { chainRoutes } from './routes/chain.routes.ts';
+import { claimRoutes } from './routes/claims.routes.ts';
 import { epochsRoutes } from './routes/epochs.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { playRoutes } from './routes/plays.routes.ts';
 import { rulesRoutes } from './routes/rules.routes.ts';
 import { streamRoutes } from './routes/stream.routes.ts';
+import { subscriptionRoutes } from './routes/subscriptions.routes.ts';
 import { trackRoutes } from './routes/tracks.routes.ts';
 import { ErrorResponse, Track } from './schemas.ts';
 import type { UploadLimits } from './upload-form.ts';
@@ -41,6 +45,8 @@ export interface AppContext {
   tracks: TracksService;
   chain: ChainService;
   earnings: EarningsService;
+  claims: ClaimsService;
+  subscriptions: SubscriptionsService;
   sessionKeys: SessionKeysService;
   plays: PlaysService;
   blobs: BlobStore;
@@ -127,6 +133,8 @@ export async function buildApp(context: AppContext, logger: FastifyBaseLogger | 
       await api.register(chainRoutes(context));
       await api.register(rulesRoutes());
       await api.register(epochsRoutes(context));
+      await api.register(claimRoutes(context));
+      await api.register(subscriptionRoutes(context));
       await api.register(playRoutes(context));
     },
     { prefix: API_PREFIX },

@@ -97,6 +97,13 @@ export const Track = Type.Object(
 
 export const trackRef = Type.Ref('Track');
 
+export const AddressParams = Type.Object({
+  address: Type.String({
+    pattern: '^0x[0-9a-fA-F]{40}$',
+    description: 'Wallet address: 0x followed by 40 hex digits',
+  }),
+});
+
 export const TrackIdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) });
 
 export const ShareQuery = {

@@ -394,6 +394,17 @@ export class SettlementRepository {
     return row?.n ?? -1;
   }
 
+  /** Epochs whose payout root is on the chain (state 'claim' or 'done'), newest first. */
+  async publishedEpochs(limit: number): Promise<EpochRow[]> {
+    return this.#db
+      .selectFrom('epochs')
+      .selectAll()
+      .where('state', 'in', ['claim', 'done'])
+      .orderBy('n', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
   /** Track titles by id (tracks that still exist). */
   async trackTitles(trackIds: string[]): Promise<Map<string, string>> {
     const titles = new Map<string, string>();

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../app.ts';
-import { errorResponses } from '../schemas.ts';
+import { AddressParams, errorResponses } from '../schemas.ts';
 
 /** How often the live earnings stream looks for newly finished epochs, and sends a keep-alive. */
 export const LIVE_POLL_MS = 1000;
@@ -12,12 +12,6 @@ const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T)
 
 const EpochParams = Type.Object({
   n: Type.Integer({ minimum: 0, description: 'Epoch number, a non-negative integer' }),
-});
-const AddressParams = Type.Object({
-  address: Type.String({
-    pattern: '^0x[0-9a-fA-F]{40}$',
-    description: 'Wallet address: 0x followed by 40 hex digits',
-  }),
 });
 
 const TokenAmount = Type.Object({
