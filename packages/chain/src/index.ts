@@ -187,10 +187,11 @@ export { DEV_ROLES, startEmbeddedChain } from './embedded/start-embedded-chain.t
 export type { ChainErrorCode, ChainErrorOptions } from './errors.ts';
 export { ChainError } from './errors.ts';
 export type { ChainLogger } from './logger.ts';
+export { writeAddressWord, writeUint64Word, writeUint256Word } from './merkle/abi-words.ts';
 export { accumulatePayouts } from './merkle/accumulate-payouts.ts';
 export { allocateSplit, SPLIT_TOTAL_PPM } from './merkle/allocate-split.ts';
 export { cidDigest, digestOf } from './merkle/cid-digest.ts';
-export { keccak256Bytes } from './merkle/keccak.ts';
+export { keccak256Bytes, keccak256Into } from './merkle/keccak.ts';
 export { payoutTotals } from './merkle/payout-totals.ts';
 export type { PayoutClaim, PayoutLeaf, PayoutTree, PayoutTreeDump } from './merkle/payout-tree.ts';
 export {

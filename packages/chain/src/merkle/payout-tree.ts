@@ -1,5 +1,6 @@
 // Pure and browser-safe (no node:* imports): the web app and `fairstream verify` rebuild trees too.
-import { type Address, bytesToHex, type Hex, hexToBytes } from 'viem';
+import { type Address, bytesToHex, type Hex } from 'viem';
+import { writeAddressWord, writeUint256Word } from './abi-words.ts';
 import { checksumAddress, checksumMemo } from './checksum-address.ts';
 import { keccak256Bytes } from './keccak.ts';
 import {
@@ -43,6 +44,7 @@ export type PayoutTreeDump = {
 
 const LEAF_BYTES = 96;
 const UINT256_MAX = 2n ** 256n - 1n;
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 /**
  * Builds the cumulative payout tree of an epoch. Leaves are (account, token) unique; a duplicate is a
@@ -125,6 +127,7 @@ export function loadPayoutTree(dump: PayoutTreeDump): PayoutTree {
 /** Whether a claim's proof leads to `root`: what the distributor checks, without a chain. */
 export function verifyPayoutClaim(root: Hex, claim: PayoutClaim): boolean {
   if (claim.cumulativeAmount < 0n || claim.cumulativeAmount > UINT256_MAX) return false;
+  if (!ADDRESS.test(claim.account) || !ADDRESS.test(claim.token)) return false;
   const encoded = new Uint8Array(LEAF_BYTES);
   encodeLeaf(encoded, 0, claim.account, claim.token, claim.cumulativeAmount);
   const leafHash = keccak256Bytes(keccak256Bytes(encoded));
@@ -133,13 +136,9 @@ export function verifyPayoutClaim(root: Hex, claim: PayoutClaim): boolean {
 
 /** abi.encode(address account, address token, uint256 amount) into `out` at `offset`. */
 function encodeLeaf(out: Uint8Array, offset: number, account: Address, token: Address, amount: bigint): void {
-  out.set(hexToBytes(account), offset + 12);
-  out.set(hexToBytes(token), offset + 32 + 12);
-  let rest = amount;
-  for (let k = 95; k >= 64 && rest > 0n; k--) {
-    out[offset + k] = Number(rest & 0xffn);
-    rest >>= 8n;
-  }
+  writeAddressWord(out, offset, account);
+  writeAddressWord(out, offset + 32, token);
+  writeUint256Word(out, offset + 64, amount);
 }
 
 function claimAt(tree: PayoutTree, index: number): PayoutClaim {

@@ -1,7 +1,14 @@
 // Pure and browser-safe: `fairstream verify` (and later the web app) recompute the plays root.
-import { buildStandardTree, keccak256Bytes, type StandardTree, standardLeafHashes } from '@fairstream/chain';
+import {
+  buildStandardTree,
+  keccak256Bytes,
+  keccak256Into,
+  type StandardTree,
+  standardLeafHashes,
+  writeAddressWord,
+  writeUint64Word,
+} from '@fairstream/chain';
 import { checkPlaysLeaf, type PlaysLeafInput } from '@fairstream/protocol';
-import { hexToBytes } from 'viem';
 
 /** abi.encode(bytes32 playId, address listener, bytes32 trackId, uint64 heardMs, uint64 firstStartedAt). */
 const LEAF_BYTES = 5 * 32;
@@ -13,23 +20,26 @@ const LEAF_BYTES = 5 * 32;
  */
 export function buildPlaysTree(plays: readonly PlaysLeafInput[]): StandardTree {
   const encoded = new Uint8Array(plays.length * LEAF_BYTES);
-  const view = new DataView(encoded.buffer);
   const utf8 = new TextEncoder();
+  // Ids are at most a few hundred bytes; one scratch buffer spares a million small allocations.
+  let scratch = new Uint8Array(1024);
   // Track ids repeat across plays (a popular track has thousands): hash each once.
   const trackHashes = new Map<string, Uint8Array>();
   let offset = 0;
   for (const play of plays) {
     checkPlaysLeaf(play);
-    encoded.set(keccak256Bytes(utf8.encode(play.playId)), offset);
-    encoded.set(hexToBytes(play.listener as `0x${string}`), offset + 32 + 12);
+    if (play.playId.length * 3 > scratch.length) scratch = new Uint8Array(play.playId.length * 3);
+    const { written } = utf8.encodeInto(play.playId, scratch);
+    keccak256Into(scratch.subarray(0, written), encoded, offset);
+    writeAddressWord(encoded, offset + 32, play.listener);
     let trackHash = trackHashes.get(play.trackId);
     if (!trackHash) {
       trackHash = keccak256Bytes(utf8.encode(play.trackId));
       trackHashes.set(play.trackId, trackHash);
     }
     encoded.set(trackHash, offset + 64);
-    view.setBigUint64(offset + 96 + 24, BigInt(play.heardMs));
-    view.setBigUint64(offset + 128 + 24, BigInt(play.firstStartedAt));
+    writeUint64Word(encoded, offset + 96, play.heardMs);
+    writeUint64Word(encoded, offset + 128, play.firstStartedAt);
     offset += LEAF_BYTES;
   }
   return buildStandardTree(standardLeafHashes(encoded, LEAF_BYTES, plays.length));
