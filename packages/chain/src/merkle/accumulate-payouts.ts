@@ -1,5 +1,5 @@
 import type { Address } from 'viem';
-import { checksumMemo } from './checksum-address.ts';
+import { checksumAddress } from './checksum-address.ts';
 import type { PayoutLeaf } from './payout-tree.ts';
 
 /**
@@ -13,7 +13,6 @@ export function accumulatePayouts(
 ): PayoutLeaf[] {
   // Keyed by lower case; each leaf's addresses are checksummed once, when the leaf is first seen.
   const leaves = new Map<string, PayoutLeaf>();
-  const checksumAddress = checksumMemo();
   const add = (rawAccount: string, rawToken: string, amount: bigint) => {
     if (amount < 0n) throw new Error(`Negative payout for ${rawAccount} in ${rawToken}`);
     const key = `${rawAccount.toLowerCase()}:${rawToken.toLowerCase()}`;

@@ -3,7 +3,8 @@ import type { Address } from 'viem';
 import { keccak256Bytes } from './keccak.ts';
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-const utf8 = new TextEncoder();
+const hexDigits = new Uint8Array(40);
+const out = new Array<number>(42);
 
 /**
  * The EIP-55 checksummed form of a 0x address, like viem's getAddress, with the bulk keccak: viem
@@ -12,26 +13,14 @@ const utf8 = new TextEncoder();
  */
 export function checksumAddress(address: string): Address {
   if (!ADDRESS.test(address)) throw new Error(`Not an address: "${String(address).slice(0, 50)}"`);
-  const lower = address.slice(2).toLowerCase();
-  const hash = keccak256Bytes(utf8.encode(lower));
-  let out = '0x';
+  for (let i = 0; i < 40; i++) hexDigits[i] = address.charCodeAt(i + 2) | 0x20; // lower case
+  const hash = keccak256Bytes(hexDigits);
+  out[0] = 48; // '0'
+  out[1] = 120; // 'x'
   for (let i = 0; i < 40; i++) {
     const nibble = i % 2 === 0 ? hash[i >> 1]! >> 4 : hash[i >> 1]! & 0x0f;
-    const char = lower[i]!;
-    out += nibble >= 8 ? char.toUpperCase() : char;
+    const code = hexDigits[i]!;
+    out[i + 2] = nibble >= 8 && code >= 97 ? code - 32 : code;
   }
-  return out as Address;
-}
-
-/** checksumAddress with a memo for one bulk job, where each account appears once per token. */
-export function checksumMemo(): (address: string) => Address {
-  const known = new Map<string, Address>();
-  return (address) => {
-    let checksummed = known.get(address);
-    if (checksummed === undefined) {
-      checksummed = checksumAddress(address);
-      known.set(address, checksummed);
-    }
-    return checksummed;
-  };
+  return String.fromCharCode(...out) as Address;
 }

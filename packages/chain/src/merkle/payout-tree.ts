@@ -1,7 +1,6 @@
 // Pure and browser-safe (no node:* imports): the web app and `fairstream verify` rebuild trees too.
 import { type Address, bytesToHex, type Hex } from 'viem';
 import { writeAddressWord, writeUint256Word } from './abi-words.ts';
-import { checksumAddress, checksumMemo } from './checksum-address.ts';
 import { keccak256Bytes } from './keccak.ts';
 import {
   allNodes,
@@ -24,10 +23,10 @@ export type PayoutClaim = PayoutLeaf & { proof: Hex[] };
 /** A built tree: publish `root`, hand out claims. */
 export type PayoutTree = {
   root: Hex;
-  /** The leaves in the order they were given (checksummed addresses). */
+  /** The leaves in the order they were given, addresses as given. */
   leaves: readonly PayoutLeaf[];
   tree: StandardTree;
-  /** Leaf index by `${account}:${token}` (checksummed). */
+  /** Leaf index by `${account}:${token}` in lower case. */
   index: ReadonlyMap<string, number>;
 };
 
@@ -56,16 +55,20 @@ export function buildPayoutTree(leaves: readonly PayoutLeaf[]): PayoutTree {
   const checked: PayoutLeaf[] = [];
   const index = new Map<string, number>();
   const encoded = new Uint8Array(leaves.length * LEAF_BYTES);
-  const checksummed = checksumMemo();
   for (const leaf of leaves) {
     if (leaf.cumulativeAmount < 0n || leaf.cumulativeAmount > UINT256_MAX) {
       throw new Error(
         `Payout for ${leaf.account} in ${leaf.token} is not a uint256: ${leaf.cumulativeAmount}`,
       );
     }
-    const account = checksummed(leaf.account);
-    const token = checksummed(leaf.token);
-    const key = `${account}:${token}`;
+    // Kept as given (accumulatePayouts checksums them once); keyed in lower case.
+    const { account, token } = leaf;
+    if (!ADDRESS.test(account) || !ADDRESS.test(token)) {
+      throw new Error(
+        `Not an address in a payout leaf: ${String(account).slice(0, 50)}, ${String(token).slice(0, 50)}`,
+      );
+    }
+    const key = `${account}:${token}`.toLowerCase();
     if (index.has(key)) throw new Error(`Two payout leaves for ${account} in ${token}: merge them first`);
     const at = checked.length;
     index.set(key, at);
@@ -78,7 +81,7 @@ export function buildPayoutTree(leaves: readonly PayoutLeaf[]): PayoutTree {
 
 /** The claim (leaf and proof) of an account in a token, or undefined when the tree has no such leaf. */
 export function payoutClaim(tree: PayoutTree, account: Address, token: Address): PayoutClaim | undefined {
-  const index = tree.index.get(`${checksumAddress(account)}:${checksumAddress(token)}`);
+  const index = tree.index.get(`${account}:${token}`.toLowerCase());
   return index === undefined ? undefined : claimAt(tree, index);
 }
 
