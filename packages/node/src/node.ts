@@ -32,6 +32,7 @@ import type { MediaToolkit } from './services/media-toolkit.ts';
 import { PlayWriter } from './services/play-writer.ts';
 import { PlaysService } from './services/plays.service.ts';
 import { SessionKeysService } from './services/session-keys.service.ts';
+import { TrackRegistrationService } from './services/track-registration.service.ts';
 import { TracksService } from './services/tracks.service.ts';
 import { SettlementWorker, type SettlementWorkerOptions } from './settlement/settlement-worker.ts';
 import type { BlobStore } from './storage/blob-store.ts';
@@ -122,6 +123,7 @@ export async function createNode(
     {
       auth,
       tracks,
+      registrations: new TrackRegistrationService(tracks, ledger),
       sessionKeys,
       plays,
       chain: new ChainService(ledger, new FaucetRepository(db)),

@@ -333,6 +333,16 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  '0008_track_registration': {
+    async up(db: Kysely<unknown>) {
+      // Tracks uploaded before artists could register their own were all registered by the node.
+      await db.schema
+        .alterTable('tracks')
+        .addColumn('registration', 'text', (c) => c.notNull().defaultTo('node'))
+        .execute();
+      await db.schema.alterTable('jobs').addColumn('run_after', 'bigint').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {
