@@ -4,6 +4,7 @@ import { claim, claimHelp } from './commands/claim.ts';
 import { earnings, earningsHelp } from './commands/earnings.ts';
 import { faucet, faucetHelp } from './commands/faucet.ts';
 import { listen, listenHelp } from './commands/listen.ts';
+import { register, registerHelp } from './commands/register.ts';
 import { stake, stakeHelp } from './commands/stake.ts';
 import { subscribe, subscribeHelp } from './commands/subscribe.ts';
 import { tip, tipHelp } from './commands/tip.ts';
@@ -26,6 +27,7 @@ const help = `Usage: fairstream [--api URL] [--key HEX] [--json] <command> [opti
 Commands:
   up        Run a Fairstream node (embedded defaults: SQLite, local blobs)
   upload    Upload a track (see \`fairstream upload --help\`)
+  register  Register your track on the ledger from your own wallet (after \`upload --register-self\`)
   listen    Listen to a track in real time and report playback (a headless player)
   faucet    Dev chains: fund your wallet with gas, FAIR and test stablecoin
   subscribe Pay for subscription periods (\`--periods N\`) in the stablecoin
@@ -47,6 +49,7 @@ const commands: Record<
 > = {
   up: { run: (args) => up(args), help: upHelp },
   upload: { run: upload, help: uploadHelp },
+  register: { run: register, help: registerHelp },
   faucet: { run: faucet, help: faucetHelp },
   listen: { run: listen, help: listenHelp },
   subscribe: { run: subscribe, help: subscribeHelp },

@@ -36,6 +36,7 @@ import { PlayWriter } from './services/play-writer.ts';
 import { PlaysService } from './services/plays.service.ts';
 import { SessionKeysService } from './services/session-keys.service.ts';
 import { SubscriptionsService } from './services/subscriptions.service.ts';
+import { TrackRegistrationService } from './services/track-registration.service.ts';
 import { TracksService } from './services/tracks.service.ts';
 import { SettlementWorker, type SettlementWorkerOptions } from './settlement/settlement-worker.ts';
 import type { BlobStore } from './storage/blob-store.ts';
@@ -128,6 +129,7 @@ export async function createNode(
     {
       auth,
       tracks,
+      registrations: new TrackRegistrationService(tracks, ledger),
       sessionKeys,
       plays,
       chain: new ChainService(ledger, new FaucetRepository(db)),

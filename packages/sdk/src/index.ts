@@ -1,9 +1,12 @@
 import createClient, { type Client } from 'openapi-fetch';
 import { createSiweMessage } from 'viem/siwe';
-import type { components, paths } from './schema.ts';
+import type { components, operations, paths } from './schema.ts';
 
 export type { components, paths } from './schema.ts';
 export type Track = components['schemas']['Track'];
+/** The exact TrackRegistry.register arguments of a track (GET /tracks/{id}/registration). */
+export type TrackRegistration =
+  operations['getTrackRegistration']['responses'][200]['content']['application/json'];
 export type ApiError = components['schemas']['ErrorResponse']['error'];
 export type FairstreamClient = Client<paths>;
 

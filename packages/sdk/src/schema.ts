@@ -163,6 +163,26 @@ export interface paths {
         patch: operations["updateTrack"];
         trace?: never;
     };
+    "/api/v1/tracks/{id}/registration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The exact TrackRegistry.register arguments for a track, and whether it is registered (owner only)
+         * @description For an artist who registers their own track (uploaded with registration "artist"): send register(ledgerTrackId, metadataDigest, access, recipients, shares) to `registry` from the owner wallet. The register stage completes once the entry is on the ledger and matches; an entry that differs in any field fails the track. Others get 404 for a track they may not see.
+         */
+        get: operations["getTrackRegistration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tracks/{id}/share-links": {
         parameters: {
             query?: never;
@@ -498,7 +518,7 @@ export interface components {
             stages: {
                 /** @description validate, transcode, loudness, waveform, artwork, register or publish */
                 name: string;
-                /** @description pending, running, done, failed or skipped */
+                /** @description pending, running, waiting (register: for the artist's own registration transaction), done, failed or skipped */
                 state: string;
                 progress: number;
             }[];
@@ -528,6 +548,8 @@ export interface components {
                 mime: string;
                 url: string;
             }[];
+            /** @description Who registers the track in TrackRegistry: "node" (the node's operator, paying the gas) or "artist" (from their own wallet, with the arguments of GET /tracks/{id}/registration; the register stage waits for it) */
+            registration: "node" | "artist";
             ledger: {
                 /** @description The id in TrackRegistry: keccak256 of the track id */
                 trackId: string;
@@ -1256,6 +1278,11 @@ export interface operations {
                     gateMinBalance?: string;
                     /** @description JSON [{"address":"0x…","percent":60},…]; percentages sum to 100; default 100% to you */
                     splits?: string;
+                    /**
+                     * @description Who registers the track in TrackRegistry: "node" (the node's operator, paying the gas) or "artist" (from their own wallet, with the arguments of GET /tracks/{id}/registration; the register stage waits for it)
+                     * @default node
+                     */
+                    registration?: "node" | "artist";
                 };
             };
         };
@@ -1629,6 +1656,145 @@ export interface operations {
             };
             /** @description Default Response */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getTrackRegistration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        trackId: string;
+                        /** @description Who registers the track in TrackRegistry: "node" (the node's operator, paying the gas) or "artist" (from their own wallet, with the arguments of GET /tracks/{id}/registration; the register stage waits for it) */
+                        registration: "node" | "artist";
+                        chainId: number;
+                        /** @description The TrackRegistry contract to call */
+                        registry: string;
+                        /** @description register(trackId, …): keccak256 of the track id */
+                        ledgerTrackId: string;
+                        /** @description The wallet that must send register (the entry is owned by its sender) */
+                        owner: string;
+                        /** @description register(…, metadataDigest, …): the sha2-256 digest inside the original audio's CID */
+                        metadataDigest: string;
+                        /** @description register(…, access, …): the AccessRule tuple */
+                        access: {
+                            /** @description 0 free, 1 ERC-20 holders, 2 ERC-721 holders */
+                            kind: number;
+                            /** @description The gate token; the zero address when free */
+                            token: string;
+                            /** @description Base units, decimal; "0" when free */
+                            minBalance: string;
+                        };
+                        /** @description register(…, recipients, …): strictly ascending, as the registry requires */
+                        recipients: string[];
+                        /** @description register(…, shares): parts per million, one per recipient, summing to 1,000,000 */
+                        shares: number[];
+                        /** @description Whether the ledger holds an entry under ledgerTrackId */
+                        registered: boolean;
+                        /** @description Where the ledger's entry differs from the track (empty when it matches or is not there); a track whose entry differs fails its register stage */
+                        mismatches: {
+                            /** @description owner, metadataDigest, access, recipients or shares */
+                            field: string;
+                            ledger: string;
+                            track: string;
+                        }[];
+                        transaction: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -16,6 +16,7 @@ import { CliError } from '../errors.ts';
 import type { GlobalOptions } from '../main.ts';
 import { formatBytes, ProgressBar } from '../progress.ts';
 import { loadAccount } from '../wallet.ts';
+import { registerFromWallet, type SelfRegistration } from './register.ts';
 
 export const uploadHelp = `Usage: fairstream upload <audio> --title TITLE [options]
 
@@ -32,6 +33,9 @@ Options:
   --hidden                 Only you, your collaborators and share-link holders can see it
   --gate TOKEN:MIN         Token gate: ERC-20 address and minimum balance in base units
   --split ADDRESS=PERCENT  A collaborator's share; repeat; percentages sum to 100 (default: 100% to you)
+  --register-self          Register the track on the ledger from your own wallet (you pay the gas)
+                           instead of the node; with --wait this happens when processing reaches
+                           the register stage, otherwise run \`fairstream register <trackId>\`
   --wait                   Wait until processing is done and show its progress
 `;
 
@@ -70,6 +74,7 @@ export async function upload(args: string[], global: GlobalOptions): Promise<num
       hidden: { type: 'boolean' },
       gate: { type: 'string' },
       split: { type: 'string', multiple: true },
+      'register-self': { type: 'boolean' },
       wait: { type: 'boolean' },
     },
   });
@@ -106,6 +111,7 @@ export async function upload(args: string[], global: GlobalOptions): Promise<num
     }
     field('splits', JSON.stringify(splits));
   }
+  if (values['register-self']) field('registration', 'artist');
   parts.push(await filePart('audio', audioPath, AUDIO_TYPES, 'application/octet-stream'));
   if (values.cover)
     parts.push(await filePart('cover', values.cover, IMAGE_TYPES, 'application/octet-stream'));
@@ -133,19 +139,44 @@ export async function upload(args: string[], global: GlobalOptions): Promise<num
   let track = response.body as Track;
   global.log(`Uploaded as track ${track.id}; processing…`);
 
-  if (values.wait) track = await waitUntilProcessed(authed, track, progress);
+  if (values.wait) {
+    track = await waitUntilProcessed(authed, track, progress, () =>
+      registerFromWallet(global, track.id, session),
+    );
+  } else if (track.registration === 'artist') {
+    global.log(
+      `The track is published once you register it on the ledger from your wallet: run \`fairstream register ${track.id}\``,
+    );
+  }
   if (global.json) process.stdout.write(`${JSON.stringify(track, null, 2)}\n`);
   else printTrack(track, global.api);
   return track.state === 'failed' ? 1 : 0;
 }
 
+/**
+ * Follows processing until the track is ready or failed. A track the artist registers waits in its
+ * register stage: then `registerSelf` sends the registration from the wallet, once.
+ */
 async function waitUntilProcessed(
   client: ReturnType<typeof createFairstreamClient>,
   initial: Track,
   progress: ProgressBar,
+  registerSelf: () => Promise<SelfRegistration>,
 ) {
   let track = initial;
+  let registered = false;
   while (track.state === 'processing') {
+    const register = track.stages.find((stage) => stage.name === 'register');
+    if (register?.state === 'waiting' && !registered) {
+      progress.done('Processing reached the register stage: registering the track from your wallet.');
+      const registration = await registerSelf();
+      registered = true;
+      progress.done(
+        registration.transaction
+          ? `Registered on the ledger (transaction ${registration.transaction}); waiting for the node to check it…`
+          : 'Already registered on the ledger; waiting for the node to check it…',
+      );
+    }
     await new Promise((resolve) => setTimeout(resolve, 400));
     try {
       track = unwrap(await client.GET('/api/v1/tracks/{id}', { params: { path: { id: track.id } } }));
@@ -155,11 +186,19 @@ async function waitUntilProcessed(
       throw error;
     }
     const active =
-      track.stages.find((stage) => stage.state === 'running') ??
+      track.stages.find((stage) => stage.state === 'running' || stage.state === 'waiting') ??
       track.stages.find((s) => s.state === 'pending');
     const done = track.stages.filter((stage) => stage.state === 'done' || stage.state === 'skipped').length;
     const fraction = (done + (active?.progress ?? 0)) / track.stages.length;
-    progress.update('processing', fraction, active ? active.name : '');
+    progress.update(
+      'processing',
+      fraction,
+      active?.state !== 'waiting'
+        ? (active?.name ?? '')
+        : registered
+          ? `${active.name} (the node is checking your registration)`
+          : `${active.name} (waiting for your transaction)`,
+    );
   }
   progress.done(
     track.state === 'ready'

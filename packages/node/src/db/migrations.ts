@@ -355,6 +355,16 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('tracks').addColumn('delist_reason', 'text').execute();
     },
   },
+  '0009_track_registration': {
+    async up(db: Kysely<unknown>) {
+      // Tracks uploaded before artists could register their own were all registered by the node.
+      await db.schema
+        .alterTable('tracks')
+        .addColumn('registration', 'text', (c) => c.notNull().defaultTo('node'))
+        .execute();
+      await db.schema.alterTable('jobs').addColumn('run_after', 'bigint').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -48,6 +48,7 @@ export interface SessionTable {
 
 export type TrackState = 'processing' | 'ready' | 'failed';
 export type Visibility = 'public' | 'hidden';
+export type TrackRegistrationMode = 'node' | 'artist';
 
 export interface TrackTable {
   id: string;
@@ -76,11 +77,13 @@ export interface TrackTable {
   gain_db: number | null;
   /** keccak256 of the id: the track's id in TrackRegistry, once registered. */
   chain_track_id: string | null;
-  /** The registration transaction (null when found already registered after a crash). */
+  /** The registration transaction (null when found already registered: a crash, or the artist's own). */
   chain_tx: string | null;
   /** Set when the operator delisted the track (moderation); it then streams to no one but its owner. */
   delisted_at: number | null;
   delist_reason: string | null;
+  /** Who sends the TrackRegistry registration: the node's operator (paying the gas) or the artist. */
+  registration: TrackRegistrationMode;
   created_at: number;
   updated_at: number;
 }
@@ -111,7 +114,8 @@ export type StageName =
   | 'artwork'
   | 'register'
   | 'publish';
-export type StageState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+/** 'waiting': the register stage of a track the artist registers, until their transaction lands. */
+export type StageState = 'pending' | 'running' | 'waiting' | 'done' | 'failed' | 'skipped';
 
 export interface TrackStageTable {
   track_id: string;
@@ -140,6 +144,8 @@ export interface JobTable {
   attempts: number;
   last_error: string | null;
   locked_at: number | null;
+  /** A queued job is not claimed before this time (a job waiting for something outside the node). */
+  run_after: number | null;
   created_at: number;
   updated_at: number;
 }

@@ -22,6 +22,7 @@ import type { EarningsService } from '../services/earnings.service.ts';
 import type { PlaysService } from '../services/plays.service.ts';
 import type { SessionKeysService } from '../services/session-keys.service.ts';
 import type { SubscriptionsService } from '../services/subscriptions.service.ts';
+import type { TrackRegistrationService } from '../services/track-registration.service.ts';
 import type { TracksService } from '../services/tracks.service.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import { authenticate } from './authenticate.ts';
@@ -43,6 +44,7 @@ export const API_PREFIX = '/api/v1';
 export interface AppContext {
   auth: AuthService;
   tracks: TracksService;
+  registrations: TrackRegistrationService;
   chain: ChainService;
   earnings: EarningsService;
   claims: ClaimsService;

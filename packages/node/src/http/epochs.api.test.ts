@@ -173,6 +173,7 @@ describe('epochs and earnings API', () => {
               gain_db: null,
               chain_track_id: null,
               chain_tx: null,
+              registration: 'node',
               created_at: now,
               updated_at: now,
             })

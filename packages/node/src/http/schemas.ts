@@ -30,6 +30,14 @@ export const errorResponses = {
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
 
+const registrationMode = (options: { default?: string } = {}) =>
+  Type.Union([Type.Literal('node'), Type.Literal('artist')], {
+    description:
+      'Who registers the track in TrackRegistry: "node" (the node\'s operator, paying the gas) or "artist" ' +
+      '(from their own wallet, with the arguments of GET /tracks/{id}/registration; the register stage waits for it)',
+    ...options,
+  });
+
 export const Track = Type.Object(
   {
     id: Type.String(),
@@ -59,7 +67,10 @@ export const Track = Type.Object(
         name: Type.String({
           description: 'validate, transcode, loudness, waveform, artwork, register or publish',
         }),
-        state: Type.String({ description: 'pending, running, done, failed or skipped' }),
+        state: Type.String({
+          description:
+            "pending, running, waiting (register: for the artist's own registration transaction), done, failed or skipped",
+        }),
         progress: Type.Number({ minimum: 0, maximum: 1 }),
       }),
     ),
@@ -83,6 +94,7 @@ export const Track = Type.Object(
     ),
     waveformUrl: Nullable(Type.String({ description: 'Peaks in audiowaveform JSON format' })),
     cover: Type.Array(Type.Object({ variant: Type.String(), mime: Type.String(), url: Type.String() })),
+    registration: registrationMode(),
     ledger: Nullable(
       Type.Object({
         trackId: Type.String({ description: 'The id in TrackRegistry: keccak256 of the track id' }),
@@ -144,5 +156,53 @@ export const TrackUploadForm = Type.Object({
     Type.String({
       description: 'JSON [{"address":"0x…","percent":60},…]; percentages sum to 100; default 100% to you',
     }),
+  ),
+  registration: Type.Optional(registrationMode({ default: 'node' })),
+});
+
+const address = (description?: string) =>
+  Type.String({ pattern: '^0x[0-9a-fA-F]{40}$', ...(description && { description }) });
+const bytes32 = (description: string) => Type.String({ pattern: '^0x[0-9a-fA-F]{64}$', description });
+
+/** The exact arguments of TrackRegistry.register for a track, and what the ledger holds. */
+export const TrackRegistration = Type.Object({
+  trackId: Type.String(),
+  registration: registrationMode(),
+  chainId: Type.Integer(),
+  registry: address('The TrackRegistry contract to call'),
+  ledgerTrackId: bytes32('register(trackId, …): keccak256 of the track id'),
+  owner: address('The wallet that must send register (the entry is owned by its sender)'),
+  metadataDigest: bytes32(
+    "register(…, metadataDigest, …): the sha2-256 digest inside the original audio's CID",
+  ),
+  access: Type.Object(
+    {
+      kind: Type.Integer({ description: '0 free, 1 ERC-20 holders, 2 ERC-721 holders' }),
+      token: address('The gate token; the zero address when free'),
+      minBalance: Type.String({ description: 'Base units, decimal; "0" when free' }),
+    },
+    { description: 'register(…, access, …): the AccessRule tuple' },
+  ),
+  recipients: Type.Array(address(), {
+    description: 'register(…, recipients, …): strictly ascending, as the registry requires',
+  }),
+  shares: Type.Array(Type.Integer(), {
+    description: 'register(…, shares): parts per million, one per recipient, summing to 1,000,000',
+  }),
+  registered: Type.Boolean({ description: 'Whether the ledger holds an entry under ledgerTrackId' }),
+  mismatches: Type.Array(
+    Type.Object({
+      field: Type.String({ description: 'owner, metadataDigest, access, recipients or shares' }),
+      ledger: Type.String(),
+      track: Type.String(),
+    }),
+    {
+      description:
+        "Where the ledger's entry differs from the track (empty when it matches or is not there); " +
+        'a track whose entry differs fails its register stage',
+    },
+  ),
+  transaction: Nullable(
+    Type.String({ description: 'The registration transaction, when the node sent it or recorded it' }),
   ),
 });

@@ -1,6 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { TrackRegistration } from '../chain/track-registrar.ts';
 import type { StageName } from '../db/schema.ts';
 import type { JobsRepository } from '../repositories/jobs.repository.ts';
 import type { TrackAsset, TrackRecord, TracksRepository } from '../repositories/tracks.repository.ts';
@@ -13,6 +14,12 @@ const PROGRESS_WRITE_INTERVAL_MS = 500;
 /** A job whose lock is older than this is taken over by another node sharing the database. */
 export const STALE_JOB_MS = 5 * 60 * 1000;
 const HEARTBEAT_MS = 30 * 1000;
+/**
+ * How often a track waiting for its artist's registration is looked up on the ledger: every couple
+ * of seconds at first (the artist is usually sending it right now), then less often the longer it
+ * waits, so abandoned uploads cost almost nothing.
+ */
+const REGISTRATION_CHECK_MS = { first: 2000, last: 60_000 };
 
 export interface MediaWorkerOptions {
   workDir: string;
@@ -21,12 +28,15 @@ export interface MediaWorkerOptions {
   logger: Logger;
   /** The local path of a blob's bytes (the blob store's own file, or a downloaded copy). */
   localPath: (cid: string, scratchDir: string) => Promise<string>;
-  /** Puts a processed track on the ledger (TrackRegistry) before it is published. */
-  registerOnLedger: (
-    track: TrackRecord,
-  ) => Promise<{ chainTrackId: string; transaction: string | undefined }>;
+  /**
+   * Puts a processed track on the ledger (TrackRegistry) before it is published, or says it waits
+   * for the artist's own registration; fails for an entry that does not match the track.
+   */
+  registerOnLedger: (track: TrackRecord) => Promise<TrackRegistration>;
   /** Errors that are the file's fault: the track fails with this reason and is not retried. */
   isPermanent: (error: unknown) => error is Error & { code: string };
+  /** How often a track waiting for its artist's registration is looked up (first, and at most). */
+  registrationCheckMs?: { first: number; last: number };
   now?: () => number;
 }
 
@@ -43,7 +53,7 @@ export class MediaWorker {
   readonly #options: MediaWorkerOptions;
   readonly #now: () => number;
   readonly #running = new Set<Promise<void>>();
-  readonly #abort = new AbortController();
+  #abort = new AbortController();
   #timer: NodeJS.Timeout | undefined;
   #draining = false;
 
@@ -62,8 +72,9 @@ export class MediaWorker {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Requeues jobs a previous process left running, then starts polling. */
+  /** Requeues jobs a previous process left running, then starts polling (again, after stop()). */
   async start(requeueBefore: number): Promise<void> {
+    if (this.#abort.signal.aborted) this.#abort = new AbortController();
     const requeued = await this.#jobs.requeueStale(requeueBefore, this.#now());
     if (requeued > 0) this.#options.logger.info({ requeued }, 'resuming media jobs left by a previous run');
     this.#timer = setInterval(() => this.wake(), this.#options.pollIntervalMs ?? 1000);
@@ -129,8 +140,14 @@ export class MediaWorker {
       if (!isDone(track, 'artwork')) await this.#artwork(track, scratch);
       stage = 'register';
       if (!isDone(track, 'register')) {
-        await this.#tracks.setStage(trackId, 'register', 'running', 0, this.#now());
+        const waiting = stageState(track, 'register') === 'waiting';
+        if (!waiting) await this.#tracks.setStage(trackId, 'register', 'running', 0, this.#now());
         const registration = await this.#options.registerOnLedger(track);
+        if (registration.state === 'waiting') {
+          await this.#waitForArtist(jobId, trackId, waiting);
+          if (!waiting) log.info('waiting for the artist to register the track from their wallet');
+          return;
+        }
         await this.#tracks.recordRegistration(
           trackId,
           registration.chainTrackId,
@@ -170,6 +187,19 @@ export class MediaWorker {
       clearInterval(heartbeat);
       await rm(scratch, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * The artist sends the registration, so there is nothing to do until it lands: the job goes back
+   * to the queue to be looked at again later, and the worker is free for other uploads meanwhile.
+   */
+  async #waitForArtist(jobId: string, trackId: string, alreadyWaiting: boolean): Promise<void> {
+    const now = this.#now();
+    if (!alreadyWaiting) await this.#tracks.setStage(trackId, 'register', 'waiting', 0, now);
+    const since = alreadyWaiting ? ((await this.#tracks.stageChangedAt(trackId, 'register')) ?? now) : now;
+    const { first, last } = this.#options.registrationCheckMs ?? REGISTRATION_CHECK_MS;
+    const delay = Math.min(last, Math.max(first, Math.round((now - since) / 10)));
+    await this.#jobs.waitUntil(jobId, now + delay, now);
   }
 
   async #transcode(track: TrackRecord, scratch: string, log: Logger): Promise<void> {
@@ -249,7 +279,11 @@ export class MediaWorker {
   }
 }
 
+function stageState(track: TrackRecord, stage: StageName) {
+  return track.stages.find((candidate) => candidate.stage === stage)?.state;
+}
+
 function isDone(track: TrackRecord, stage: StageName): boolean {
-  const state = track.stages.find((candidate) => candidate.stage === stage)?.state;
+  const state = stageState(track, stage);
   return state === 'done' || state === 'skipped';
 }

@@ -20,6 +20,7 @@ export class JobsRepository {
         .select(['id', 'kind', 'payload', 'attempts'])
         .where('kind', '=', kind)
         .where('state', '=', 'queued')
+        .where((eb) => eb.or([eb('run_after', 'is', null), eb('run_after', '<=', now)]))
         .orderBy('created_at')
         .orderBy('id')
         .limit(1)
@@ -67,6 +68,24 @@ export class JobsRepository {
     await this.#db
       .updateTable('jobs')
       .set({ state: 'failed', last_error: error, locked_at: null, updated_at: now })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /**
+   * Puts a job back to wait for something outside the node (an artist's transaction) without
+   * holding a worker: it is not claimed again before `runAfter`, and waiting is not a failed attempt.
+   */
+  async waitUntil(id: string, runAfter: number, now: number): Promise<void> {
+    await this.#db
+      .updateTable('jobs')
+      .set((eb) => ({
+        state: 'queued',
+        locked_at: null,
+        run_after: runAfter,
+        attempts: eb('attempts', '-', 1),
+        updated_at: now,
+      }))
       .where('id', '=', id)
       .execute();
   }

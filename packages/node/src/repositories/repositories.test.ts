@@ -41,6 +41,7 @@ function newTrack(id: string, createdAt: number, originalCid = `bafk${id}`): New
       chain_tx: null,
       delisted_at: null,
       delist_reason: null,
+      registration: 'node',
       created_at: createdAt,
       updated_at: createdAt,
     },
@@ -195,6 +196,24 @@ for (const database of testDatabases()) {
       const again = await jobs.claimNext('media', 3000);
       assert.equal(again?.attempts, 2);
       await jobs.complete(again!.id, 3000);
+    });
+
+    it('keeps a waiting job from every worker until its time, without counting it as an attempt', async () => {
+      const jobs = new JobsRepository(db);
+      // Earlier tests leave jobs queued; finish them so only this one is left.
+      for (let job = await jobs.claimNext('media', 4000); job; job = await jobs.claimNext('media', 4000)) {
+        await jobs.complete(job.id, 4000);
+      }
+      await new TracksRepository(db).createWithJob(newTrack('waiting1', 5000));
+      const job = await jobs.claimNext('media', 5000);
+      assert.equal(job?.id, 'job-waiting1');
+      assert.equal(job?.attempts, 1);
+      await jobs.waitUntil(job.id, 7000, 5000);
+      assert.equal(await jobs.claimNext('media', 6999), undefined);
+      const again = await jobs.claimNext('media', 7000);
+      assert.equal(again?.id, 'job-waiting1');
+      assert.equal(again?.attempts, 1, 'waiting is not a failed attempt');
+      await jobs.complete(again!.id, 7000);
     });
 
     it('keeps every delegation of a session key, renewals included, and none that was refused', async () => {

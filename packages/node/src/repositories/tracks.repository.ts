@@ -94,6 +94,7 @@ export class TracksRepository {
           attempts: 0,
           last_error: null,
           locked_at: null,
+          run_after: null,
           created_at: input.track.created_at,
           updated_at: input.track.created_at,
         })
@@ -274,6 +275,17 @@ export class TracksRepository {
       .where('track_id', '=', trackId)
       .where('stage', '=', stage)
       .execute();
+  }
+
+  /** When a stage last changed state: for a waiting stage, when it began to wait. */
+  async stageChangedAt(trackId: string, stage: StageName): Promise<number | undefined> {
+    const row = await this.#db
+      .selectFrom('track_stages')
+      .select('updated_at')
+      .where('track_id', '=', trackId)
+      .where('stage', '=', stage)
+      .executeTakeFirst();
+    return row?.updated_at;
   }
 
   /** Records the outputs of a finished stage in the same transaction that marks the stage done. */

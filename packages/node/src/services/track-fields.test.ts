@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { AppError } from '../errors.ts';
 import {
   parseAccess,
+  parseRegistration,
   parseSplits,
   parseTrackFields,
   rejectUnknownFields,
@@ -148,5 +149,22 @@ describe('parseSplits', () => {
       code(() => parseSplits(JSON.stringify([{ address: owner, percent: 99 }]), owner)),
       'invalid_splits',
     );
+  });
+});
+
+describe('parseRegistration', () => {
+  it('is the node by default, or the artist when asked', () => {
+    assert.equal(parseRegistration(undefined), 'node');
+    assert.equal(parseRegistration('node'), 'node');
+    assert.equal(parseRegistration('artist'), 'artist');
+  });
+  it('rejects any other value, naming both choices', () => {
+    for (const value of ['', 'Artist', 'self', 'operator']) {
+      assert.equal(
+        code(() => parseRegistration(value)),
+        'invalid_registration',
+      );
+    }
+    assert.throws(() => parseRegistration('self'), /"node" .*"artist"/);
   });
 });

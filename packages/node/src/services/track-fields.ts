@@ -33,7 +33,26 @@ export const METADATA_FIELDS = [
   'releaseDate',
   'visibility',
 ];
-export const UPLOAD_FIELDS = [...METADATA_FIELDS, 'access', 'gateToken', 'gateMinBalance', 'splits'];
+export const UPLOAD_FIELDS = [
+  ...METADATA_FIELDS,
+  'access',
+  'gateToken',
+  'gateMinBalance',
+  'splits',
+  'registration',
+];
+
+/** Who sends the track's TrackRegistry registration: the node (default, paying the gas) or the artist. */
+export type RegistrationMode = 'node' | 'artist';
+
+export function parseRegistration(raw: string | undefined): RegistrationMode {
+  if (raw === undefined || raw === 'node') return 'node';
+  if (raw === 'artist') return 'artist';
+  throw badRequest(
+    'invalid_registration',
+    `registration must be "node" (the node registers the track on the ledger and pays the gas) or "artist" (you send the registration from your wallet); got "${raw.slice(0, 40)}"`,
+  );
+}
 
 export function rejectUnknownFields(fields: object, allowed: readonly string[]): void {
   const unknown = Object.keys(fields).filter((key) => !allowed.includes(key));

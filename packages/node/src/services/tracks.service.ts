@@ -21,9 +21,11 @@ import {
   type AccessRule,
   METADATA_FIELDS,
   parseAccess,
+  parseRegistration,
   parseSplits,
   parseTrackFields,
   type RawFields,
+  type RegistrationMode,
   rejectUnknownFields,
   type TrackFields,
   UPLOAD_FIELDS,
@@ -116,6 +118,7 @@ export class TracksService {
     const fields = parseTrackFields(input.fields);
     const access = parseAccess(input.fields);
     const splits = parseSplits(input.fields.splits, input.owner);
+    const registration = parseRegistration(input.fields.registration);
 
     const existing = await this.#tracks.findByOwnerAndOriginal(input.owner, input.audio.content.cid);
     if (existing) {
@@ -148,7 +151,17 @@ export class TracksService {
             )
           : undefined;
       const coverPath = coverMime ? (input.cover?.path ?? embeddedCover) : undefined;
-      return await this.#store(input, { fields, access, splits, probe, tags, title, coverPath, coverMime });
+      return await this.#store(input, {
+        fields,
+        access,
+        splits,
+        registration,
+        probe,
+        tags,
+        title,
+        coverPath,
+        coverMime,
+      });
     } finally {
       if (embeddedCover) await rm(embeddedCover, { force: true });
     }
@@ -161,6 +174,7 @@ export class TracksService {
       fields: TrackFields;
       access: AccessRule;
       splits: Split[];
+      registration: RegistrationMode;
       probe: AudioProbe;
       tags: AudioTags;
       title: string;
@@ -168,7 +182,7 @@ export class TracksService {
       coverMime: string | undefined;
     },
   ): Promise<TrackRecord> {
-    const { fields, access, splits, probe, tags, title, coverPath, coverMime } = checked;
+    const { fields, access, splits, registration, probe, tags, title, coverPath, coverMime } = checked;
     const now = this.#now();
     const id = randomBytes(9).toString('base64url');
     const original = await this.#blobs.putFile(input.audio.path, input.audio.content);
@@ -206,6 +220,7 @@ export class TracksService {
       chain_tx: null,
       delisted_at: null,
       delist_reason: null,
+      registration,
       created_at: now,
       updated_at: now,
     };
@@ -541,6 +556,7 @@ export function toTrackView(track: TrackRecord, apiBase: string) {
             .filter((a) => a.kind === 'cover')
             .map((a) => ({ variant: a.variant, mime: a.mime, url: blobUrl(a.cid) }))
         : [],
+    registration: track.registration,
     ledger: track.chain_track_id ? { trackId: track.chain_track_id, transaction: track.chain_tx } : null,
     createdAt: track.created_at,
     updatedAt: track.updated_at,

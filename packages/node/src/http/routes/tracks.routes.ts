@@ -8,6 +8,7 @@ import {
   ShareQuery,
   TrackIdParams,
   TrackMetadataPatch,
+  TrackRegistration,
   TrackUploadForm,
   trackRef,
 } from '../schemas.ts';
@@ -101,6 +102,30 @@ export function trackRoutes(context: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request) =>
         view(await context.tracks.get(request.params.id, viewerOf(request, request.query.share))),
+    );
+
+    app.get(
+      '/tracks/:id/registration',
+      {
+        schema: {
+          operationId: 'getTrackRegistration',
+          tags: ['tracks'],
+          summary:
+            'The exact TrackRegistry.register arguments for a track, and whether it is registered (owner only)',
+          description:
+            'For an artist who registers their own track (uploaded with registration "artist"): send ' +
+            'register(ledgerTrackId, metadataDigest, access, recipients, shares) to `registry` from the ' +
+            'owner wallet. The register stage completes once the entry is on the ledger and matches; an ' +
+            'entry that differs in any field fails the track. Others get 404 for a track they may not see.',
+          security,
+          params: TrackIdParams,
+          response: { 200: TrackRegistration, 503: Type.Ref('ErrorResponse'), ...errorResponses },
+        },
+      },
+      async (request) => {
+        requireAccount(request);
+        return context.registrations.registrationOf(request.params.id, viewerOf(request));
+      },
     );
 
     app.patch(
