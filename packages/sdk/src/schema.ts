@@ -382,7 +382,7 @@ export interface paths {
         put?: never;
         /**
          * Report playback: signed reports, each accepted, duplicate or rejected
-         * @description No session needed: each report is signed by a session key its listener delegated. An "accepted" report is stored durably before the answer; resubmitting it answers "duplicate". Rejected reports are not stored.
+         * @description No session needed: each report is signed by a session key its listener delegated. An "accepted" report is stored durably before the answer; resubmitting it answers "duplicate". Rejected reports are not stored. A report is accepted only for a track its listener may stream in full, as GET /tracks/{id}/stream decides: reports of a hidden track played through a share link need that link's ?share=<token>.
          */
         post: operations["reportPlays"];
         delete?: never;
@@ -1983,6 +1983,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     getBlob: {
@@ -2098,6 +2107,15 @@ export interface operations {
             };
             /** @description Default Response */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2944,7 +2962,10 @@ export interface operations {
     };
     reportPlays: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Share-link token for a hidden track */
+                share?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3040,6 +3061,15 @@ export interface operations {
             };
             /** @description Default Response */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
