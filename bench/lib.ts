@@ -201,7 +201,13 @@ export async function signInFresh(baseUrl: string): Promise<string> {
 }
 
 /** Uploads an audio file the way the CLI does: a streamed multipart body read from disk. */
-export async function uploadAudio(baseUrl: string, token: string, path: string, title: string) {
+export async function uploadAudio(
+  baseUrl: string,
+  token: string,
+  path: string,
+  title: string,
+  fields: Record<string, string> = {},
+) {
   const size = (await stat(path)).size;
   const blob = await openAsBlob(path);
   const type = path.endsWith('.flac') ? 'audio/flac' : 'audio/wav';
@@ -210,6 +216,7 @@ export async function uploadAudio(baseUrl: string, token: string, path: string, 
     token,
     parts: [
       { name: 'title', value: title },
+      ...Object.entries(fields).map(([name, value]) => ({ name, value })),
       { name: 'audio', filename: basename(path), type, size, stream: () => blob.stream() },
     ],
   });

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { getTokenBalance } from '@fairstream/chain';
 import pino, { type Logger } from 'pino';
 import type { Address } from 'viem';
+import { ChainHead, HEAD_MAX_AGE_MS } from './chain/chain-head.ts';
 import { attachLedger, type Ledger, openLedger } from './chain/ledger.ts';
 import { registerTrackOnLedger } from './chain/track-registrar.ts';
 import type { NodeConfig } from './config.ts';
@@ -111,12 +112,23 @@ export async function createNode(
       ? createSettlementWorker(config, resources, ledger, logger, options.settlement)
       : undefined;
   const cursors = new CursorCodec(Buffer.from(await new SettingsRepository(db).get('cursor_key'), 'base64'));
+  // viem's own block-number cache is bypassed: ChainHead decides how long a head is used.
+  const head = new ChainHead(() => ledger.publicClient.getBlockNumber({ cacheTime: 0 }), {
+    maxAgeMs: config.chain ? HEAD_MAX_AGE_MS.public : HEAD_MAX_AGE_MS.embedded,
+  });
   const tracks = new TracksService(tracksRepository, blobs, media, {
     cursors,
     tempPath: resources.tempPath,
     onJobQueued: options.onJobQueued ?? (() => worker?.wake()),
-    gateBalance: (token, holder) =>
-      getTokenBalance(ledger.publicClient, { token: token as Address, address: holder as Address }),
+    gate: {
+      head: () => head.current(),
+      balanceAt: (token, holder, block) =>
+        getTokenBalance(ledger.publicClient, {
+          token: token as Address,
+          address: holder as Address,
+          blockNumber: block,
+        }),
+    },
   });
   const sessionKeys = new SessionKeysService(new SessionKeysRepository(db), {
     domain: new URL(config.publicUrl).host,
@@ -132,7 +144,7 @@ export async function createNode(
       registrations: new TrackRegistrationService(tracks, ledger),
       sessionKeys,
       plays,
-      chain: new ChainService(ledger, new FaucetRepository(db)),
+      chain: new ChainService(ledger, new FaucetRepository(db), { afterWrite: () => head.invalidate() }),
       earnings: new EarningsService(new SettlementRepository(db), blobs),
       claims: new ClaimsService(new SettlementRepository(db), ledger),
       subscriptions: new SubscriptionsService(ledger),

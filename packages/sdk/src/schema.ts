@@ -470,7 +470,7 @@ export interface paths {
         put?: never;
         /**
          * Report playback: signed reports, each accepted, duplicate or rejected
-         * @description No session needed: each report is signed by a session key its listener delegated. An "accepted" report is stored durably before the answer; resubmitting it answers "duplicate". Rejected reports are not stored.
+         * @description No session needed: each report is signed by a session key its listener delegated. An "accepted" report is stored durably before the answer; resubmitting it answers "duplicate". Rejected reports are not stored. A report is accepted only for a track its listener may stream in full, as GET /tracks/{id}/stream decides: reports of a hidden track played through a share link need that link's ?share=<token>.
          */
         post: operations["reportPlays"];
         delete?: never;
@@ -2217,6 +2217,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     getBlob: {
@@ -2332,6 +2341,15 @@ export interface operations {
             };
             /** @description Default Response */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3703,7 +3721,10 @@ export interface operations {
     };
     reportPlays: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Share-link token for a hidden track */
+                share?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3799,6 +3820,15 @@ export interface operations {
             };
             /** @description Default Response */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -146,7 +146,10 @@ export async function buildApp(context: AppContext, logger: FastifyBaseLogger | 
 
 function errorHandler(error: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof AppError) {
-    request.log.info({ code: error.code, status: error.status, reason: error.message }, 'request refused');
+    const fields = { code: error.code, status: error.status, reason: error.message };
+    // A 5xx is the node's trouble (the chain unreachable, say), not the caller's: the operator sees why.
+    if (error.status >= 500) request.log.warn({ ...fields, err: error.cause }, 'request failed');
+    else request.log.info(fields, 'request refused');
     return reply.code(error.status).send({ error: { code: error.code, message: error.message } });
   }
   const fastifyError = error as FastifyError;

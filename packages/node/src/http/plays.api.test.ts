@@ -4,8 +4,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { fairstreamDevChain, transferFair } from '@fairstream/chain';
 import type { InjectOptions } from 'fastify';
+import { createWalletClient, http } from 'viem';
+import { HEAD_MAX_AGE_MS } from '../chain/chain-head.ts';
 import { PlaysRepository } from '../repositories/plays.repository.ts';
 import { testDatabases } from '../testing/databases.ts';
 import {
@@ -39,6 +43,9 @@ async function tone(name: string, seconds: number, frequency: number): Promise<B
 
 const publicWav = await tone('public.wav', 5, 440);
 const hiddenWav = await tone('hidden.wav', 4, 550);
+const gatedWav = await tone('gated.wav', 4, 660);
+/** The gate of the gated track: 1,000 FAIR, exactly what the dev faucet gives. */
+const GATE_MIN = 1000n * 10n ** 18n;
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -54,6 +61,7 @@ for (const database of testDatabases()) {
     let publicTrack: string;
     let publicDurationMs: number;
     let hiddenTrack: string;
+    let gatedTrack: string;
     let listenerKey: SessionKeyPair;
     let strangerKey: SessionKeyPair;
     let bassistKey: SessionKeyPair;
@@ -64,6 +72,14 @@ for (const database of testDatabases()) {
       inject({ method: 'POST', url: '/api/v1/auth/session-keys', headers: auth(who), payload: body });
     const report = (reports: unknown[], headers: Record<string, string> = {}) =>
       inject({ method: 'POST', url: '/api/v1/plays', payload: { reports }, headers });
+    const reportVia = (share: string, reports: unknown[]) =>
+      inject({
+        method: 'POST',
+        url: `/api/v1/plays?share=${encodeURIComponent(share)}`,
+        payload: { reports },
+      });
+    const outcomes = (response: { json(): { results: { status: string; reason?: string }[] } }) =>
+      response.json().results.map((result) => result.reason ?? result.status);
     const stored = (ids: string[]) => new PlaysRepository(test.node.db).findByIds(ids);
 
     async function upload(who: string, title: string, wav: Buffer, extra: { name: string; value: string }[]) {
@@ -92,6 +108,20 @@ for (const database of testDatabases()) {
       hiddenTrack = (
         await upload('artist', 'Hidden', hiddenWav, [
           { name: 'visibility', value: 'hidden' },
+          {
+            name: 'splits',
+            value: JSON.stringify([
+              { address: artist.address, percent: 70 },
+              { address: bassist.address, percent: 30 },
+            ]),
+          },
+        ])
+      ).id;
+      gatedTrack = (
+        await upload('artist', 'Members only', gatedWav, [
+          { name: 'access', value: 'token' },
+          { name: 'gateToken', value: test.node.ledger.deployment.contracts.FairToken },
+          { name: 'gateMinBalance', value: GATE_MIN.toString() },
           {
             name: 'splits',
             value: JSON.stringify([
@@ -364,20 +394,23 @@ for (const database of testDatabases()) {
         assert.match(results[2].message, /endedAt \(\d+\) is before startedAt/);
       });
 
-      it('rejects a stranger playing a hidden track, and accepts its collaborator and owner', async () => {
+      it('answers a hidden track exactly as an unknown one, and accepts its collaborator and owner', async () => {
         const ownerKey = newSessionKey();
         assert.equal(
           (await delegate('artist', await delegationBody(artist, ownerKey, node))).statusCode,
           201,
         );
         const byStranger = signedReport(strangerKey, stranger.address, hiddenTrack);
+        const noSuchTrack = signedReport(strangerKey, stranger.address, 'NoSuchTrack0');
         const byBassist = signedReport(bassistKey, bassist.address, hiddenTrack);
         const byOwner = signedReport(ownerKey, artist.address, hiddenTrack);
-        const results = (await report([byStranger, byBassist, byOwner])).json().results;
-        assert.deepEqual(
-          results.map((result: { status: string; reason?: string }) => result.reason ?? result.status),
-          ['no_access', 'accepted', 'accepted'],
-        );
+        const response = await report([byStranger, noSuchTrack, byBassist, byOwner]);
+        assert.deepEqual(outcomes(response), ['unknown_track', 'unknown_track', 'accepted', 'accepted']);
+        // Nothing but the id tells the hidden track from a missing one.
+        const [hidden, missing] = response.json().results;
+        assert.deepEqual({ ...hidden, id: '' }, { ...missing, id: '' });
+        assert.equal((await stored([byStranger.id])).length, 0);
+
         // Made public, the stranger may play it (the change reaches the play checks at once).
         const patch = await inject({
           method: 'PATCH',
@@ -395,7 +428,123 @@ for (const database of testDatabases()) {
           payload: { visibility: 'hidden' },
         });
         const hiddenAgain = signedReport(strangerKey, stranger.address, hiddenTrack);
-        assert.equal((await report([hiddenAgain])).json().results[0].reason, 'no_access');
+        assert.deepEqual(outcomes(await report([hiddenAgain])), ['unknown_track']);
+      });
+
+      it("accepts a hidden track's plays with the share link it was streamed through, until the link is revoked", async () => {
+        const link = await inject({
+          method: 'POST',
+          url: `/api/v1/tracks/${hiddenTrack}/share-links`,
+          headers: auth('artist'),
+        });
+        assert.equal(link.statusCode, 201, link.body);
+        const { token, id: linkId } = link.json();
+        const stream = `/api/v1/tracks/${hiddenTrack}/stream?format=opus`;
+        assert.equal((await inject({ method: 'GET', url: `${stream}&share=${token}` })).statusCode, 200);
+
+        const viaLink = signedReport(strangerKey, stranger.address, hiddenTrack);
+        const publicPlay = signedReport(strangerKey, stranger.address, publicTrack);
+        assert.deepEqual(outcomes(await reportVia(token, [viaLink, publicPlay])), ['accepted', 'accepted']);
+        // Resent (a lost answer): stored once, so judged and counted once.
+        assert.deepEqual(outcomes(await reportVia(token, [viaLink])), ['duplicate']);
+        assert.equal((await stored([viaLink.id])).length, 1);
+
+        const wrongLink = signedReport(strangerKey, stranger.address, hiddenTrack);
+        assert.deepEqual(outcomes(await reportVia('not-the-token', [wrongLink])), ['unknown_track']);
+
+        const revoke = await inject({
+          method: 'DELETE',
+          url: `/api/v1/tracks/${hiddenTrack}/share-links/${linkId}`,
+          headers: auth('artist'),
+        });
+        assert.equal(revoke.statusCode, 204);
+        assert.equal((await inject({ method: 'GET', url: `${stream}&share=${token}` })).statusCode, 404);
+        const afterRevoke = signedReport(strangerKey, stranger.address, hiddenTrack);
+        assert.deepEqual(outcomes(await reportVia(token, [afterRevoke])), ['unknown_track']);
+        assert.equal((await stored([wrongLink.id, afterRevoke.id])).length, 0);
+      });
+
+      it('refuses a share parameter that is too long or given twice', async () => {
+        const play = signedReport(strangerKey, stranger.address, hiddenTrack);
+        for (const query of [`share=${'a'.repeat(101)}`, 'share=one&share=two']) {
+          const response = await inject({
+            method: 'POST',
+            url: `/api/v1/plays?${query}`,
+            payload: { reports: [play] },
+          });
+          assert.equal(response.statusCode, 400, query);
+          assert.equal(response.json().error.code, 'invalid_request');
+          assert.match(
+            response.json().error.message,
+            /share must be given at most once.*at most 100 characters/,
+          );
+        }
+        assert.equal((await stored([play.id])).length, 0);
+      });
+
+      it("accepts a token-gated track's plays only from wallets holding the gate's balance at the chain's head", async () => {
+        const ownerKey = newSessionKey();
+        assert.equal(
+          (await delegate('artist', await delegationBody(artist, ownerKey, node))).statusCode,
+          201,
+        );
+        const holder = newAccount();
+        tokens.holder = await signIn(test.node, holder);
+        const drip = await inject({ method: 'POST', url: '/api/v1/faucet', headers: auth('holder') });
+        assert.equal(drip.statusCode, 200, drip.body);
+        const holderKey = newSessionKey();
+        assert.equal(
+          (await delegate('holder', await delegationBody(holder, holderKey, node))).statusCode,
+          201,
+        );
+        const stream = (who: string) =>
+          inject({
+            method: 'GET',
+            url: `/api/v1/tracks/${gatedTrack}/stream?format=opus`,
+            headers: auth(who),
+          });
+        assert.equal((await stream('holder')).statusCode, 200);
+        assert.equal((await stream('stranger')).statusCode, 403);
+
+        const byHolder = signedReport(holderKey, holder.address, gatedTrack);
+        const byStranger = signedReport(strangerKey, stranger.address, gatedTrack);
+        const byOwner = signedReport(ownerKey, artist.address, gatedTrack);
+        const byBassist = signedReport(bassistKey, bassist.address, gatedTrack);
+        const strangerPublic = signedReport(strangerKey, stranger.address, publicTrack);
+        const response = await report([byHolder, byStranger, byOwner, byBassist, strangerPublic]);
+        assert.equal(response.statusCode, 200, response.body);
+        assert.deepEqual(outcomes(response), ['accepted', 'no_access', 'accepted', 'accepted', 'accepted']);
+        assert.match(
+          response.json().results[1].message,
+          new RegExp(
+            `at least ${GATE_MIN} base units of token ${test.node.ledger.deployment.contracts.FairToken.toLowerCase()}`,
+          ),
+        );
+        assert.equal((await stored([byStranger.id])).length, 0);
+
+        // One base unit less: from the next block on (once this node has seen the head move), the
+        // holder's reports are refused, as are its streams.
+        const wallet = createWalletClient({
+          account: holder,
+          chain: fairstreamDevChain(test.node.ledger.rpcUrl, test.node.ledger.chainId),
+          transport: http(test.node.ledger.rpcUrl),
+        });
+        await transferFair(wallet, {
+          deployment: test.node.ledger.deployment,
+          to: stranger.address,
+          amount: 1n,
+        });
+        await sleep(HEAD_MAX_AGE_MS.embedded + 50);
+        const afterSelling = signedReport(holderKey, holder.address, gatedTrack);
+        assert.deepEqual(outcomes(await report([afterSelling])), ['no_access']);
+        assert.equal((await stream('holder')).statusCode, 403);
+        // Its earlier report stays stored once, whatever is resent.
+        assert.equal((await stored([byHolder.id, afterSelling.id])).length, 1);
+
+        // The stranger now holds 1 base unit: still far too little.
+        assert.deepEqual(outcomes(await report([signedReport(strangerKey, stranger.address, gatedTrack)])), [
+          'no_access',
+        ]);
       });
 
       it('rejects an unknown track and segments beyond the track', async () => {

@@ -190,12 +190,21 @@ export class TracksRepository {
     }));
   }
 
-  /** Access facts and duration of many tracks in two queries, for checking playback reports. */
+  /** Access facts (the gate included) and duration of many tracks in two queries, for checking playback reports. */
   async findPlayable(ids: string[]): Promise<PlayableTrack[]> {
     if (ids.length === 0) return [];
     const rows = await this.#db
       .selectFrom('tracks')
-      .select(['id', 'owner', 'state', 'visibility', 'duration_ms'])
+      .select([
+        'id',
+        'owner',
+        'state',
+        'visibility',
+        'duration_ms',
+        'access_kind',
+        'gate_token',
+        'gate_min_balance',
+      ])
       .where('id', 'in', ids)
       .execute();
     if (rows.length === 0) return [];
@@ -215,6 +224,7 @@ export class TracksRepository {
       visibility: row.visibility,
       durationMs: row.duration_ms,
       collaborators: splits.filter((split) => split.track_id === row.id).map((split) => split.address),
+      gate: gateOf(row),
     }));
   }
 

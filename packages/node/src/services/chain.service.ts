@@ -11,11 +11,21 @@ export class ChainService {
   readonly #ledger: Ledger;
   readonly #drips: FaucetRepository;
   readonly #now: () => number;
+  readonly #afterWrite: () => void;
 
-  constructor(ledger: Ledger, drips: FaucetRepository, options: { now?: () => number } = {}) {
+  constructor(
+    ledger: Ledger,
+    drips: FaucetRepository,
+    options: {
+      now?: () => number;
+      /** Called once the faucet's transactions are mined (the node's chain head looks again). */
+      afterWrite?: () => void;
+    } = {},
+  ) {
     this.#ledger = ledger;
     this.#drips = drips;
     this.#now = options.now ?? Date.now;
+    this.#afterWrite = options.afterWrite ?? (() => {});
   }
 
   async info() {
@@ -52,6 +62,8 @@ export class ChainService {
     }
     try {
       const drip = await faucet(wallet, { deployment: this.#ledger.deployment, to: address as Address });
+      // A wallet funded to pass a token gate streams the gated track at once.
+      this.#afterWrite();
       return {
         address,
         eth: drip.eth.amount.toString(),

@@ -32,9 +32,10 @@ export interface PlaysServiceOptions {
 
 /**
  * Ingests signed playback reports. Each report is checked on its own (shape, session key and its
- * delegation, Ed25519 signature, times, track access, segment range); the accepted ones are
- * committed through the group-commit writer before the answer, so an "accepted" is durable.
- * Counting plays and paying for them happen later, from the stored reports.
+ * delegation, Ed25519 signature, times, track access as streaming decides it, segment range); the
+ * accepted ones are committed through the group-commit writer before the answer, so an "accepted"
+ * is durable. Counting plays and paying for them happen later, from the stored reports only, so a
+ * play its listener could not have streamed in full is never counted.
  */
 export class PlaysService {
   readonly #sessionKeys: SessionKeysService;
@@ -54,8 +55,15 @@ export class PlaysService {
     this.#now = options.now ?? Date.now;
   }
 
-  /** One result per report, in order. Only storage failures throw (and then nothing was acknowledged). */
-  async ingest(reports: unknown[]): Promise<ReportResult[]> {
+  /**
+   * One result per report, in order. Only storage failures, and a chain that cannot be read to check
+   * a token gate, throw (and then nothing was acknowledged). `shareToken` is a share link the player
+   * streamed through: with it, reports of that hidden track are accepted as the stream was.
+   */
+  async ingest(
+    reports: unknown[],
+    options: { shareToken?: string | undefined } = {},
+  ): Promise<ReportResult[]> {
     const now = this.#now();
     const results: (ReportResult | undefined)[] = new Array(reports.length);
     const candidates: { index: number; report: PlaybackReport }[] = [];
@@ -74,13 +82,16 @@ export class PlaysService {
       else signed.push(candidate);
     }
 
-    const access = await this.#tracks.playAccess(signed.map(({ report }) => report));
+    const access = await this.#tracks.playAccess(
+      signed.map(({ report }) => report),
+      options.shareToken,
+    );
     const rows: PlayReportRow[] = [];
     const rowIndex: number[] = [];
     signed.forEach(({ index, report }, i) => {
-      const { verdict, durationMs } = access[i]!;
+      const { verdict, durationMs, detail } = access[i]!;
       if (verdict !== 'ok') {
-        results[index] = rejected(report.id, verdict);
+        results[index] = rejected(report.id, verdict, detail);
         return;
       }
       const limit = durationMs + DURATION_SLACK_MS;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { ppmToPercent, type Split } from '@fairstream/protocol';
 import type { AssetKind, StageName } from '../db/schema.ts';
-import { badRequest, conflict, forbidden, notFound } from '../errors.ts';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import type {
   PlayableTrack,
   StreamableAsset,
@@ -15,6 +15,7 @@ import type {
 import { gateOf } from '../repositories/tracks.repository.ts';
 import type { BlobInfo, BlobStore } from '../storage/blob-store.ts';
 import { hashToken } from './auth.service.ts';
+import { BlockCache } from './block-cache.ts';
 import type { CursorCodec } from './cursor.ts';
 import type { AudioProbe, AudioTags, MediaToolkit } from './media-toolkit.ts';
 import {
@@ -37,6 +38,16 @@ export const MEDIA_JOB = 'media';
 export interface PlayAccess {
   verdict: 'ok' | 'unknown_track' | 'no_access';
   durationMs: number;
+  /** For 'no_access': what the listener lacks. */
+  detail?: string;
+}
+
+/** How the node reads token gates from the chain. */
+export interface GateReader {
+  /** The chain's head block number, shared among requests (ChainHead). */
+  head: () => Promise<bigint>;
+  /** A holder's balance of a gate token at a block, in base units. */
+  balanceAt: (token: string, holder: string, block: bigint) => Promise<bigint>;
 }
 
 /** Who is asking: a signed-in address, a share-link token, both or neither. */
@@ -80,8 +91,8 @@ export interface TracksServiceOptions {
   tempPath: (suffix: string) => string;
   /** Called after a job is committed, so the worker picks it up without waiting for its poll. */
   onJobQueued: () => void;
-  /** A holder's on-chain balance of a gate token; without it gated renditions stream to no one but the artists. */
-  gateBalance?: (token: string, holder: string) => Promise<bigint>;
+  /** Reads gate balances from the chain; without it gated renditions stream to no one but the artists. */
+  gate?: GateReader;
   now?: () => number;
 }
 
@@ -92,7 +103,8 @@ export class TracksService {
   readonly #options: TracksServiceOptions;
   readonly #now: () => number;
   readonly #streamCache = new TtlCache<string, StreamableAsset[]>({ ttlMs: 2000, maxEntries: 10_000 });
-  readonly #gateBalances = new TtlCache<string, bigint>({ ttlMs: 2000, maxEntries: 100_000 });
+  /** Balances by token and holder, each valid for the block it was read at. */
+  readonly #gateBalances = new BlockCache<string, bigint>({ maxEntries: 100_000 });
   readonly #playableCache = new TtlCache<string, PlayableTrack>({ ttlMs: 2000, maxEntries: 10_000 });
 
   constructor(
@@ -325,9 +337,10 @@ export class TracksService {
     const [found] = await this.#streamables(`track:${id}:${format}`, () =>
       this.#tracks.findStreamable({ trackId: id, kind: format }),
     );
-    if (found?.track.state === 'ready' && (await this.#canSee(found.track, viewer))) {
-      await this.#requireGatePassed(found, viewer);
-      return { asset: found.asset };
+    if (found?.track.state === 'ready') {
+      const access = await this.#access(found.track, GATED_KINDS.has(found.asset.kind), viewer);
+      if (access === 'ok') return { asset: found.asset };
+      if (access === 'gated') throw forbidden(gateRefusal(found.track.gate!, viewer));
     }
     // The slow path only explains the refusal: unknown or hidden (404), unfinished (409), or no such rendition.
     const track = await this.get(id, viewer);
@@ -344,8 +357,7 @@ export class TracksService {
     )) {
       if (
         track.state === 'ready' &&
-        (await this.#canSee(track, viewer)) &&
-        (await this.#passesGate(track, asset, viewer))
+        (await this.#access(track, GATED_KINDS.has(asset.kind), viewer)) === 'ok'
       ) {
         return { asset, public: track.visibility === 'public' };
       }
@@ -364,11 +376,18 @@ export class TracksService {
   }
 
   /**
-   * Whether each listener may have played each track, by the same rules as seeing it: the track
-   * must exist and be ready, and a hidden one is playable only by its owner and collaborators (a
-   * share-link play is anonymous: its report is refused). Ready tracks are cached for 2 s.
+   * Whether each listener may have played each track in full, by the stream route's own rule
+   * (`#access`): the track exists and is ready, the listener may see it (owner, collaborator, or a
+   * public track, or a hidden one with `shareToken`, a share link the player streamed it through),
+   * and a token-gated track needs the gate's balance in the listener's wallet at the chain's head.
+   * A hidden track the listener may not see answers exactly as a missing one does, so reports never
+   * reveal that it exists. Tracks are cached for 2 s and balances per block, so a batch of reports
+   * costs no chain read while the head stays put.
    */
-  async playAccess(plays: Array<{ trackId: string; listener: string }>): Promise<PlayAccess[]> {
+  async playAccess(
+    plays: Array<{ trackId: string; listener: string }>,
+    shareToken?: string,
+  ): Promise<PlayAccess[]> {
     const tracks = new Map<string, PlayableTrack | undefined>();
     const missing: string[] = [];
     for (const { trackId } of plays) {
@@ -381,16 +400,37 @@ export class TracksService {
       tracks.set(track.id, track);
       if (track.state === 'ready') this.#playableCache.set(track.id, track);
     }
-    const verdicts: PlayAccess[] = [];
-    for (const { trackId, listener } of plays) {
-      const track = tracks.get(trackId);
-      if (track?.state !== 'ready') verdicts.push({ verdict: 'unknown_track', durationMs: 0 });
-      else {
-        const visible = await this.#canSee(track, { address: listener });
-        verdicts.push({ verdict: visible ? 'ok' : 'no_access', durationMs: track.durationMs });
-      }
+    // A batch holds many reports of a few (track, listener) pairs: each pair is checked once, and
+    // the pairs at once, so balances missing at a new block are read side by side.
+    const checks = new Map<string, Promise<PlayAccess>>();
+    return Promise.all(
+      plays.map(({ trackId, listener }) => {
+        const key = `${trackId} ${listener}`;
+        let check = checks.get(key);
+        if (!check) {
+          check = this.#playAccessOf(tracks.get(trackId), { address: listener, shareToken });
+          checks.set(key, check);
+        }
+        return check;
+      }),
+    );
+  }
+
+  async #playAccessOf(track: PlayableTrack | undefined, viewer: Viewer): Promise<PlayAccess> {
+    if (track?.state !== 'ready') return UNKNOWN_TRACK;
+    const access = await this.#access(track, true, viewer);
+    if (access === 'hidden') return UNKNOWN_TRACK;
+    if (access === 'gated') {
+      const gate = track.gate!;
+      return {
+        verdict: 'no_access',
+        durationMs: track.durationMs,
+        detail:
+          `the track is token-gated: it plays in full only for wallets holding at least ${gate.minBalance} ` +
+          `base units of token ${gate.token}, and the listener's wallet holds less at the chain's latest block`,
+      };
     }
-    return verdicts;
+    return { verdict: 'ok', durationMs: track.durationMs };
   }
 
   #forgetStreamables(trackId: string): void {
@@ -425,29 +465,38 @@ export class TracksService {
       throw notFound(`Share link ${linkId}`);
   }
 
-  async #requireGatePassed(found: StreamableAsset, viewer: Viewer): Promise<void> {
-    if (await this.#passesGate(found.track, found.asset, viewer)) return;
-    const gate = found.track.gate!;
-    throw forbidden(
-      `This track streams in full to holders of at least ${gate.minBalance} base units of token ${gate.token}` +
-        `${viewer.address ? '' : ' (sign in with that wallet)'}; everyone can play its preview (format=preview)`,
-    );
+  /**
+   * THE access rule for a ready track's media, shared by streaming, blobs and playback reports:
+   * 'hidden' when the viewer may not see the track at all, 'gated' when `gated` media (a full
+   * rendition) of a token-gated track needs a balance the viewer's wallet does not hold.
+   */
+  async #access(track: TrackAccessInfo, gated: boolean, viewer: Viewer): Promise<'ok' | 'hidden' | 'gated'> {
+    if (!(await this.#canSee(track, viewer))) return 'hidden';
+    return !gated || (await this.#passesGate(track, viewer)) ? 'ok' : 'gated';
   }
 
-  /** Checked at stream time against the chain, cached for a couple of seconds (about a block). */
-  async #passesGate(track: TrackAccessInfo, asset: TrackAsset, viewer: Viewer): Promise<boolean> {
+  /** Checked at stream time against the chain: the balance at the head, cached until the head moves. */
+  async #passesGate(track: TrackAccessInfo, viewer: Viewer): Promise<boolean> {
     const gate = track.gate;
-    if (!gate || !GATED_KINDS.has(asset.kind)) return true;
+    if (!gate) return true;
     const holder = viewer.address;
     if (!holder) return false;
     if (holder === track.owner || track.collaborators.includes(holder)) return true;
-    const balanceOf = this.#options.gateBalance;
-    if (!balanceOf) return false;
-    const key = `${gate.token}:${holder}`;
-    let balance = this.#gateBalances.get(key);
-    if (balance === undefined) {
-      balance = await balanceOf(gate.token, holder);
-      this.#gateBalances.set(key, balance);
+    const chain = this.#options.gate;
+    if (!chain) return false;
+    let balance: bigint;
+    try {
+      const block = await chain.head();
+      balance = await this.#gateBalances.get(`${gate.token}:${holder}`, block, () =>
+        chain.balanceAt(gate.token, holder, block),
+      );
+    } catch (error) {
+      throw new AppError(
+        503,
+        'chain_unavailable',
+        "The node could not read the chain to check this track's token gate; try again shortly",
+        { cause: error },
+      );
     }
     return balance >= BigInt(gate.minBalance);
   }
@@ -493,6 +542,15 @@ function accessInfo(track: TrackRecord): TrackAccessInfo {
 
 /** Full renditions a token gate protects; the preview stays open to everyone who may see the track. */
 const GATED_KINDS = new Set(['opus', 'aac', 'original']);
+
+const UNKNOWN_TRACK: PlayAccess = Object.freeze({ verdict: 'unknown_track', durationMs: 0 });
+
+function gateRefusal(gate: { token: string; minBalance: string }, viewer: Viewer): string {
+  return (
+    `This track streams in full to holders of at least ${gate.minBalance} base units of token ${gate.token}` +
+    `${viewer.address ? '' : ' (sign in with that wallet)'}; everyone can play its preview (format=preview)`
+  );
+}
 
 /** The public shape of a track; percentages are exact strings derived from ppm. */
 export function toTrackView(track: TrackRecord, apiBase: string) {

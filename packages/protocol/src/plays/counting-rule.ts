@@ -7,9 +7,10 @@
  * - Ingestion judges single reports as they arrive and drops the bad ones with an
  *   IngestionReason: 'replayed' (a report id seen before), 'forged' (the signature does not verify
  *   over reportSigningBytes), 'future_dated' (endedAt more than maxFutureSkewMs ahead of the node's
- *   clock), 'no_access' (the track is hidden or token-gated and the listener may not stream it),
- *   'unknown_session_key' (no live delegation of that key by that listener). Those need a clock, a
- *   database or a key, so they are not decided here.
+ *   clock), 'no_access' (the track is token-gated and the listener's wallet does not hold the
+ *   gate's balance), 'unknown_session_key' (no live delegation of that key by that listener). Those
+ *   need a clock, a database, a key or the chain, so they are not decided here. A hidden track the
+ *   listener may not see is refused as an unknown track, so that its existence does not leak.
  * - `judgePlay` then judges a whole play (every accepted report with its playId) with a PlayReason.
  */
 import { MAX_REPORT_SEGMENTS, MAX_REPORT_SPAN_MS, type PlaybackReport } from './report.ts';
@@ -86,7 +87,7 @@ export const NOT_COUNTED_REASONS: Readonly<Record<NotCountedReason, string>> = O
   replayed: 'A report with this id was already received.',
   forged: "The report's signature does not verify with its session key.",
   future_dated: "The report ends more than 30 s after the node's clock.",
-  no_access: 'The listener may not stream this track (hidden or token-gated).',
+  no_access: "The track is token-gated and the listener's wallet does not hold the required balance.",
   unknown_session_key: 'The session key was not delegated by this listener, or its delegation expired.',
 });
 

@@ -1,9 +1,10 @@
 import { MAX_REPORT_SEGMENTS, REPORT_SOURCES } from '@fairstream/protocol';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { Compile } from 'typebox/compile';
 import { REJECTION_REASONS } from '../../services/plays.service.ts';
 import type { AppContext } from '../app.ts';
-import { errorResponses } from '../schemas.ts';
+import { errorRef, errorResponses, ShareQuery } from '../schemas.ts';
 
 export const MAX_REPORTS_PER_REQUEST = 500;
 
@@ -41,6 +42,16 @@ const PlaybackReport = Type.Object(
  */
 const ENVELOPE_PROBLEM = `the body must be { "reports": [...] } with 1 to ${MAX_REPORTS_PER_REQUEST} reports`;
 
+const PlaysQuery = Type.Object(ShareQuery);
+const playsQuery = Compile(PlaysQuery);
+const QUERY_PROBLEM =
+  'share must be given at most once, as the token of a share link (at most 100 characters)';
+
+/** A validation failure as Fastify's own validators report one (answered 400 invalid_request). */
+function invalid(message: string) {
+  return { error: Object.assign(new Error(message), { validation: [{ message }] }) };
+}
+
 function isEnvelope(body: unknown): body is { reports: unknown[] } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
   const keys = Object.keys(body);
@@ -73,14 +84,10 @@ export function playRoutes(context: AppContext): FastifyPluginAsyncTypebox {
       {
         // 500 reports of 256 segments each fit; a typical batch is a few hundred bytes a report.
         bodyLimit: 4 * 1024 * 1024,
-        validatorCompiler: () => (body) =>
-          isEnvelope(body)
-            ? { value: body }
-            : {
-                error: Object.assign(new Error(ENVELOPE_PROBLEM), {
-                  validation: [{ message: ENVELOPE_PROBLEM }],
-                }),
-              },
+        validatorCompiler: ({ httpPart }) =>
+          httpPart === 'querystring'
+            ? (query) => (playsQuery.Check(query) ? { value: query } : invalid(QUERY_PROBLEM))
+            : (body) => (isEnvelope(body) ? { value: body } : invalid(ENVELOPE_PROBLEM)),
         schema: {
           operationId: 'reportPlays',
           tags: ['plays'],
@@ -88,19 +95,28 @@ export function playRoutes(context: AppContext): FastifyPluginAsyncTypebox {
           description:
             'No session needed: each report is signed by a session key its listener delegated. ' +
             'An "accepted" report is stored durably before the answer; resubmitting it answers ' +
-            '"duplicate". Rejected reports are not stored.',
+            '"duplicate". Rejected reports are not stored. A report is accepted only for a track its ' +
+            'listener may stream in full, as GET /tracks/{id}/stream decides: reports of a hidden ' +
+            "track played through a share link need that link's ?share=<token>.",
+          querystring: PlaysQuery,
           body: Type.Object({
             reports: Type.Array(Type.Ref('PlaybackReport'), {
               minItems: 1,
               maxItems: MAX_REPORTS_PER_REQUEST,
             }),
           }),
-          response: { 200: Type.Object({ results: Type.Array(Result) }), ...errorResponses },
+          response: {
+            200: Type.Object({ results: Type.Array(Result) }),
+            // chain_unavailable: a token gate could not be checked; nothing was stored, resend.
+            503: errorRef,
+            ...errorResponses,
+          },
         },
       },
       async (request) => {
         const results = await context.plays.ingest(
           (request.body as unknown as { reports: unknown[] }).reports,
+          { shareToken: (request.query as { share?: string }).share },
         );
         let accepted = 0;
         let duplicate = 0;

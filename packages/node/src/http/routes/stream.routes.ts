@@ -10,7 +10,7 @@ import type { AppContext } from '../app.ts';
 import { viewerOf } from '../authenticate.ts';
 import { BufferPool } from '../buffer-pool.ts';
 import { parseRange } from '../range.ts';
-import { errorResponses, ShareQuery, TrackIdParams } from '../schemas.ts';
+import { errorRef, errorResponses, ShareQuery, TrackIdParams } from '../schemas.ts';
 
 /** Ranges up to 1 MiB are read into one pooled buffer: faster than a stream for players' typical requests. */
 const rangeBuffers = new BufferPool(1024 * 1024, 256);
@@ -21,6 +21,8 @@ const binaryResponses = {
   206: Type.Any({ description: 'The requested byte range' }),
   304: Type.Null({ description: 'Not modified (ETag matched)' }),
   416: Type.Any({ description: 'Range not satisfiable' }),
+  // chain_unavailable: a token gate could not be checked against the chain.
+  503: errorRef,
   ...errorResponses,
 };
 
