@@ -3748,7 +3748,7 @@ export interface operations {
                             id: string;
                             status: "accepted" | "duplicate" | "rejected";
                             /** @description Why a report was rejected (stable code) */
-                            reason?: "invalid_shape" | "unknown_session_key" | "session_key_expired" | "forged" | "future_dated" | "no_access" | "unknown_track" | "out_of_range";
+                            reason?: "invalid_shape" | "unknown_session_key" | "session_key_expired" | "session_key_not_yet_valid" | "forged" | "future_dated" | "no_access" | "unknown_track" | "out_of_range";
                             /** @description More detail for some reasons */
                             message?: string;
                         }[];

@@ -259,6 +259,21 @@ for (const database of testDatabases()) {
         assert.equal(again.statusCode, 409);
         assert.equal(again.json().error.code, 'session_key_revoked');
       });
+
+      it('rejects a report that ended before its key was first delegated', async () => {
+        const key = newSessionKey();
+        assert.equal((await delegate('listener', await delegationBody(listener, key, node))).statusCode, 201);
+        const endedAt = Date.now() - 10 * 60 * 1000;
+        const early = signedReport(key, listener.address, publicTrack, {
+          startedAt: endedAt - 3000,
+          endedAt,
+        });
+        assert.deepEqual((await report([early])).json().results[0], {
+          id: early.id,
+          status: 'rejected',
+          reason: 'session_key_not_yet_valid',
+        });
+      });
     });
 
     describe('POST /plays', () => {

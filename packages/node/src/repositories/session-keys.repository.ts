@@ -3,7 +3,13 @@ import type { SessionKeyDelegationTable, SessionKeyTable } from '../db/schema.ts
 
 export type SessionKeyRow = SessionKeyTable;
 export type SessionKeyDelegationRow = SessionKeyDelegationTable;
-export type SessionKeyFacts = Pick<SessionKeyTable, 'public_key' | 'address' | 'expires_at' | 'revoked_at'>;
+export type SessionKeyFacts = Pick<
+  SessionKeyTable,
+  'public_key' | 'address' | 'expires_at' | 'revoked_at'
+> & {
+  /** When the key's first delegation was issued: reports that ended earlier are not covered. */
+  first_issued_at: number;
+};
 
 export class SessionKeysRepository {
   readonly #db: Db;
@@ -22,11 +28,20 @@ export class SessionKeysRepository {
   /** What checking a report needs, for many keys in one query. */
   async findMany(publicKeys: string[]): Promise<SessionKeyFacts[]> {
     if (publicKeys.length === 0) return [];
-    return this.#db
+    const rows = await this.#db
       .selectFrom('session_keys')
       .select(['public_key', 'address', 'expires_at', 'revoked_at'])
+      .select((eb) =>
+        eb
+          .selectFrom('session_key_delegations as d')
+          .select((inner) => inner.fn.min('d.issued_at').as('first'))
+          .whereRef('d.public_key', '=', 'session_keys.public_key')
+          .as('first_issued_at'),
+      )
       .where('public_key', 'in', publicKeys)
       .execute();
+    // Postgres answers bigint aggregates as text.
+    return rows.map((row) => ({ ...row, first_issued_at: Number(row.first_issued_at ?? 0) }));
   }
 
   /**

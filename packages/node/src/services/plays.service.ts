@@ -14,6 +14,7 @@ export const REJECTION_REASONS = [
   'invalid_shape',
   'unknown_session_key',
   'session_key_expired',
+  'session_key_not_yet_valid',
   'forged',
   'future_dated',
   'no_access',
@@ -113,13 +114,16 @@ export class PlaysService {
 
   #checkKeyAndSignature(
     report: PlaybackReport,
-    key: { address: string; expires_at: number; revoked_at: number | null } | null,
+    key: { address: string; expires_at: number; revoked_at: number | null; first_issued_at: number } | null,
     now: number,
   ): RejectionReason | undefined {
     if (!key || key.address !== report.listener) return 'unknown_session_key';
     if (report.endedAt >= key.expires_at || (key.revoked_at !== null && report.endedAt >= key.revoked_at)) {
       return 'session_key_expired';
     }
+    // The epoch data proves each report by a delegation in force when it ended (verify checks it),
+    // so a report that ended before the key was first delegated cannot be counted.
+    if (report.endedAt < key.first_issued_at) return 'session_key_not_yet_valid';
     const keyObject = this.#sessionKeys.keyObject(report.sessionKey);
     const valid =
       keyObject !== undefined &&
