@@ -139,10 +139,17 @@ export async function runPlaysToPayouts(options: PlaysToPayoutsOptions): Promise
     // listening, so the watch starts now: the first time an epoch is seen settling, kill -9.
     let killedDuringSettlement: string | undefined;
     log('Watching settlement; the node will be killed as soon as an epoch is seen settling');
-    const deadline = Date.now() + 180_000 + 6 * options.epochSeconds * 1000;
+    // Generous: on a loaded 2-core machine a restart alone can take half a minute.
+    const deadline = Date.now() + 300_000 + 6 * options.epochSeconds * 1000;
+    let epochs: EpochSummary[] = [];
     for (;;) {
-      if (Date.now() > deadline) throw new Error('The epochs with the plays did not settle in time');
-      const epochs = await listEpochs(api).catch(() => []);
+      if (Date.now() > deadline) {
+        const states = epochs.map((epoch) => `${epoch.n}:${epoch.state}:${epoch.totals.countedPlays ?? 0}`);
+        throw new Error(
+          `The epochs with the plays did not settle in time (epoch:state:plays ${states.join(' ')})`,
+        );
+      }
+      epochs = await listEpochs(api).catch(() => epochs);
       const settling = epochs.find((epoch) => SETTLING.has(epoch.state));
       if (!killedDuringSettlement && settling) {
         killGroup(node);
