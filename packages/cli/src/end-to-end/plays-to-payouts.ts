@@ -180,7 +180,7 @@ export async function runPlaysToPayouts(options: PlaysToPayoutsOptions): Promise
     log(`Both listens finished; ${reportsAccepted} reports acknowledged in all`);
 
     // --- the checks ----------------------------------------------------------------------------
-    const epochs = (await listEpochs(api)).filter((epoch) => epoch.state === 'done' && epoch.dataCid);
+    const settled = (await listEpochs(api)).filter((epoch) => epoch.state === 'done' && epoch.dataCid);
     const chainInfo = await getJson<{ rpcUrl: string; contracts: Record<string, string> }>(
       `${api}/api/v1/chain`,
     );
@@ -193,7 +193,7 @@ export async function runPlaysToPayouts(options: PlaysToPayoutsOptions): Promise
     let fee = 0n;
     let countedPlays = 0;
     const playEpochs: number[] = [];
-    for (const epoch of epochs) {
+    for (const epoch of settled) {
       const data = await getJson<EpochData>(`${api}/api/v1/epochs/${epoch.n}/data`);
       const plays = data.plays.filter((play) => play.trackId === track.id);
       if (plays.length > 0) playEpochs.push(epoch.n);
