@@ -41,6 +41,7 @@ function newTrack(id: string, createdAt: number, originalCid = `bafk${id}`): New
       chain_tx: null,
       delisted_at: null,
       delist_reason: null,
+      comments_disabled_at: null,
       created_at: createdAt,
       updated_at: createdAt,
     },

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { ppmToPercent, type Split } from '@fairstream/protocol';
 import type { AssetKind, StageName } from '../db/schema.ts';
-import { badRequest, conflict, forbidden, notFound } from '../errors.ts';
+import { badRequest, conflict, forbidden, gone, notFound } from '../errors.ts';
 import type {
   PlayableTrack,
   StreamableAsset,
@@ -206,6 +206,7 @@ export class TracksService {
       chain_tx: null,
       delisted_at: null,
       delist_reason: null,
+      comments_disabled_at: null,
       created_at: now,
       updated_at: now,
     };
@@ -236,7 +237,49 @@ export class TracksService {
   async get(id: string, viewer: Viewer): Promise<TrackRecord> {
     const track = await this.#tracks.findById(id);
     if (!track || !(await this.#canSee(accessInfo(track), viewer))) throw notFound(`Track ${id}`);
+    this.#refuseDelisted(accessInfo(track), viewer);
     return track;
+  }
+
+  /**
+   * The tracks among `ids` the viewer may see, by the same rule as `get`, in the order given
+   * (unknown, hidden and delisted ones left out); for lists of tracks such as playlists.
+   */
+  async getMany(ids: readonly string[], viewer: Viewer): Promise<TrackRecord[]> {
+    const found = new Map((await this.#tracks.findManyByIds(ids)).map((track) => [track.id, track]));
+    const visible: TrackRecord[] = [];
+    for (const id of ids) {
+      const track = found.get(id);
+      if (!track) continue;
+      const info = accessInfo(track);
+      if ((await this.#canSee(info, viewer)) && !this.#isDelistedFor(info, viewer)) visible.push(track);
+    }
+    return visible;
+  }
+
+  /** The owner turns comments on the track off (existing ones stay) or back on. */
+  async setCommentsEnabled(id: string, viewer: Viewer, enabled: boolean): Promise<TrackRecord> {
+    const track = await this.#requireOwner(id, viewer);
+    const now = this.#now();
+    if (enabled !== (track.comments_disabled_at === null))
+      await this.#tracks.setCommentsDisabled(id, enabled ? null : now, now);
+    return this.#mustFind(id);
+  }
+
+  /**
+   * Moderation: the caller has checked the operator. A delisted track leaves every listing, and
+   * stops streaming to everyone but its owner at once in this process (within the 2 s caches in others).
+   */
+  async setDelisting(id: string, delisting: { reason: string } | null): Promise<TrackRecord> {
+    const now = this.#now();
+    const changed = await this.#tracks.setDelisting(
+      id,
+      delisting && { at: now, reason: delisting.reason },
+      now,
+    );
+    if (!changed) throw notFound(`Track ${id}`);
+    this.#forgetStreamables(id);
+    return this.#mustFind(id);
   }
 
   async list(
@@ -311,6 +354,7 @@ export class TracksService {
       this.#tracks.findStreamable({ trackId: id, kind: format }),
     );
     if (found?.track.state === 'ready' && (await this.#canSee(found.track, viewer))) {
+      this.#refuseDelisted(found.track, viewer);
       await this.#requireGatePassed(found, viewer);
       return { asset: found.asset };
     }
@@ -330,6 +374,7 @@ export class TracksService {
       if (
         track.state === 'ready' &&
         (await this.#canSee(track, viewer)) &&
+        !this.#isDelistedFor(track, viewer) &&
         (await this.#passesGate(track, asset, viewer))
       ) {
         return { asset, public: track.visibility === 'public' };
@@ -449,6 +494,20 @@ export class TracksService {
     );
   }
 
+  /** Delisting is public moderation: whoever could see the track learns it was taken down (410), only the owner why. */
+  #refuseDelisted(track: TrackAccessInfo, viewer: Viewer): void {
+    if (this.#isDelistedFor(track, viewer)) {
+      throw gone(
+        'track_delisted',
+        `Track ${track.id} was delisted by this node's operator; it no longer streams or appears in listings`,
+      );
+    }
+  }
+
+  #isDelistedFor(track: TrackAccessInfo, viewer: Viewer): boolean {
+    return track.delistedAt !== null && viewer.address !== track.owner;
+  }
+
   async #requireOwner(id: string, viewer: Viewer): Promise<TrackRecord> {
     const track = await this.get(id, viewer);
     if (track.owner !== viewer.address) throw forbidden(`Only the owner of track ${id} may change it`);
@@ -473,7 +532,12 @@ export class TracksService {
 }
 
 function accessInfo(track: TrackRecord): TrackAccessInfo {
-  return { ...track, collaborators: track.splits.map((split) => split.address), gate: gateOf(track) };
+  return {
+    ...track,
+    collaborators: track.splits.map((split) => split.address),
+    gate: gateOf(track),
+    delistedAt: track.delisted_at,
+  };
 }
 
 /** Full renditions a token gate protects; the preview stays open to everyone who may see the track. */
@@ -542,6 +606,10 @@ export function toTrackView(track: TrackRecord, apiBase: string) {
             .map((a) => ({ variant: a.variant, mime: a.mime, url: blobUrl(a.cid) }))
         : [],
     ledger: track.chain_track_id ? { trackId: track.chain_track_id, transaction: track.chain_tx } : null,
+    commentsEnabled: track.comments_disabled_at === null,
+    // Only the owner (and operators) ever receive a delisted track, so the reason goes to them alone.
+    delisted:
+      track.delisted_at !== null ? { at: track.delisted_at, reason: track.delist_reason ?? '' } : null,
     createdAt: track.created_at,
     updatedAt: track.updated_at,
   };

@@ -10,7 +10,7 @@ import type { AppContext } from '../app.ts';
 import { viewerOf } from '../authenticate.ts';
 import { BufferPool } from '../buffer-pool.ts';
 import { parseRange } from '../range.ts';
-import { errorResponses, ShareQuery, TrackIdParams } from '../schemas.ts';
+import { errorRef, errorResponses, ShareQuery, TrackIdParams } from '../schemas.ts';
 
 /** Ranges up to 1 MiB are read into one pooled buffer: faster than a stream for players' typical requests. */
 const rangeBuffers = new BufferPool(1024 * 1024, 256);
@@ -22,6 +22,7 @@ const binaryResponses = {
   304: Type.Null({ description: 'Not modified (ETag matched)' }),
   416: Type.Any({ description: 'Range not satisfiable' }),
   ...errorResponses,
+  410: errorRef,
 };
 
 export function streamRoutes(context: AppContext): FastifyPluginAsyncTypebox {
@@ -52,7 +53,8 @@ export function streamRoutes(context: AppContext): FastifyPluginAsyncTypebox {
           summary: 'Stream a rendition with HTTP byte ranges (never counts a play)',
           description:
             'Supports Range, If-Range and If-None-Match; the ETag is the CID of the bytes. Hidden tracks ' +
-            'stream only to their owner and collaborators or with ?share=<token>.',
+            'stream only to their owner and collaborators or with ?share=<token>. A track delisted by an ' +
+            'operator streams only to its owner: others get 410 track_delisted.',
           ...streamParams,
           response: binaryResponses,
         },
