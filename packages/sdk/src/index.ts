@@ -4,6 +4,9 @@ import type { components, paths } from './schema.ts';
 
 export type { components, paths } from './schema.ts';
 export type Track = components['schemas']['Track'];
+export type Comment = components['schemas']['Comment'];
+export type Playlist = components['schemas']['Playlist'];
+export type PlaylistSummary = components['schemas']['PlaylistSummary'];
 export type ApiError = components['schemas']['ErrorResponse']['error'];
 export type FairstreamClient = Client<paths>;
 

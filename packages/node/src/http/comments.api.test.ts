@@ -350,7 +350,9 @@ for (const database of testDatabases()) {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const page = (await list(`?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).json();
+        const page: { comments: { id: string }[]; nextCursor: string | null } = (
+          await list(`?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
+        ).json();
         assert.ok(page.comments.length <= 2);
         seen.push(...page.comments.map((c: { id: string }) => c.id));
         cursor = page.nextCursor;
