@@ -129,6 +129,41 @@ describe('fairstream CLI against a real node process', () => {
       ]);
       assert.match(badPeriods.stderr, /--periods must be a whole number from 1 to 999/);
 
+      const api = ['--api', `http://127.0.0.1:${port}`, '--key', key];
+      const made = await cli([
+        ...api,
+        '--json',
+        'playlist',
+        'create',
+        'Road trip',
+        '--description',
+        'windows down',
+      ]);
+      assert.equal(made.code, 0, made.stderr);
+      const playlistId = JSON.parse(made.stdout).id;
+      const added = await cli([...api, 'playlist', 'add', playlistId, track.id]);
+      assert.equal(added.code, 0, added.stderr);
+      assert.match(added.stdout, /Added .* to "Road trip" at position 0 \(1 tracks\)/);
+      const album = await cli([...api, 'playlist', 'create', 'Debut', '--album', '--hidden']);
+      assert.match(album.stdout, /Created album "Debut" \(hidden\)/);
+      const mine = await cli([...api, 'playlist', 'list']);
+      assert.match(mine.stdout, /Road trip {2}\(1 track\)/);
+      assert.match(mine.stdout, /Debut {2}\(0 tracks, album, hidden\)/);
+      const theirs = await cli(['--api', `http://127.0.0.1:${port}`, '--json', 'playlist', 'list', me]);
+      assert.deepEqual(
+        JSON.parse(theirs.stdout).playlists.map((p: { title: string }) => p.title),
+        ['Road trip'],
+        'others do not see hidden playlists',
+      );
+      const removed = await cli([...api, 'playlist', 'remove', playlistId, track.id]);
+      assert.equal(removed.code, 0, removed.stderr);
+      const again = await cli([...api, 'playlist', 'remove', playlistId, track.id]);
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /404 not_found/);
+      const badPosition = await cli([...api, 'playlist', 'add', playlistId, track.id, '--position', 'top']);
+      assert.equal(badPosition.code, 2);
+      assert.match(badPosition.stderr, /--position must be a whole number/);
+
       const stream = await fetch(`http://127.0.0.1:${port}/api/v1/tracks/${track.id}/stream?format=opus`, {
         headers: { range: 'bytes=1000-1999' },
       });

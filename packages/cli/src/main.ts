@@ -4,6 +4,7 @@ import { claim, claimHelp } from './commands/claim.ts';
 import { earnings, earningsHelp } from './commands/earnings.ts';
 import { faucet, faucetHelp } from './commands/faucet.ts';
 import { listen, listenHelp } from './commands/listen.ts';
+import { playlist, playlistHelp } from './commands/playlist.ts';
 import { register, registerHelp } from './commands/register.ts';
 import { stake, stakeHelp } from './commands/stake.ts';
 import { subscribe, subscribeHelp } from './commands/subscribe.ts';
@@ -29,6 +30,7 @@ Commands:
   upload    Upload a track (see \`fairstream upload --help\`)
   register  Register your track on the ledger from your own wallet (after \`upload --register-self\`)
   listen    Listen to a track in real time and report playback (a headless player)
+  playlist  Create playlists and albums, add and remove tracks, list them (\`playlist --help\`)
   faucet    Dev chains: fund your wallet with gas, FAIR and test stablecoin
   subscribe Pay for subscription periods (\`--periods N\`) in the stablecoin
   stake     Stake FAIR and earn a share of the platform fee
@@ -52,6 +54,7 @@ const commands: Record<
   register: { run: register, help: registerHelp },
   faucet: { run: faucet, help: faucetHelp },
   listen: { run: listen, help: listenHelp },
+  playlist: { run: playlist, help: playlistHelp },
   subscribe: { run: subscribe, help: subscribeHelp },
   stake: { run: stake, help: stakeHelp },
   tip: { run: tip, help: tipHelp },

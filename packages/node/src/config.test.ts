@@ -51,4 +51,16 @@ describe('resolveConfig', () => {
     assert.throws(() => resolveConfig({ deployment: 'd.json' }), /--deployment only applies with --chain/);
     assert.throws(() => resolveConfig({ rpcPort: '-1' }), /--rpc-port must be a whole number/);
   });
+  it('takes operators as comma-separated addresses, lower-cased, and refuses anything else at start', () => {
+    assert.deepEqual(resolveConfig({}).operators, []);
+    const a = '0x00000000000000000000000000000000000000Aa';
+    const b = '0x00000000000000000000000000000000000000bb';
+    assert.deepEqual(resolveConfig({ operators: `${a}, ${b},${a}` }).operators, [a.toLowerCase(), b]);
+    assert.deepEqual(resolveConfig({}, configFromEnv({ FAIRSTREAM_OPERATORS: b })).operators, [b]);
+    assert.throws(
+      () => resolveConfig({ operators: `${a},0x123` }),
+      /--operators must be comma-separated wallet addresses .* "0x123" is not one/,
+    );
+    assert.throws(() => resolveConfig({ operators: `${a},,${b}` }), /"" is not one/);
+  });
 });

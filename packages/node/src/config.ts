@@ -29,6 +29,11 @@ export interface NodeConfig {
   rpcPort: number;
   /** Length of a settlement epoch in chain seconds: 60 on the embedded chain, 3600 on a public one. */
   epochSeconds: number;
+  /**
+   * Lower-case wallet addresses that moderate this node (list reports, delist tracks, remove
+   * comments). On the embedded chain the node's operator wallet is one too.
+   */
+  operators: string[];
 }
 
 export class ConfigError extends Error {
@@ -52,6 +57,7 @@ export interface ConfigSource {
   operatorKeyFile?: string | undefined;
   rpcPort?: string | undefined;
   epochSeconds?: string | undefined;
+  operators?: string | undefined;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -75,6 +81,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigSource {
     operatorKeyFile: env.FAIRSTREAM_OPERATOR_KEY_FILE,
     rpcPort: env.FAIRSTREAM_RPC_PORT,
     epochSeconds: env.FAIRSTREAM_EPOCH_SECONDS,
+    operators: env.FAIRSTREAM_OPERATORS,
   };
 }
 
@@ -143,7 +150,22 @@ export function resolveConfig(flags: ConfigSource, env: ConfigSource = {}, cwd =
       10,
       7 * 24 * 3600,
     ),
+    operators: parseOperators(pick('operators')),
   };
+}
+
+/** Comma-separated wallet addresses; any that is not one stops the node at start. */
+function parseOperators(text: string | undefined): string[] {
+  if (text === undefined || text.trim() === '') return [];
+  const addresses = text.split(',').map((part) => part.trim());
+  for (const address of addresses) {
+    if (!/^0x[0-9a-fA-F]{40}$/.test(address)) {
+      throw new ConfigError(
+        `--operators must be comma-separated wallet addresses (0x followed by 40 hex digits), and "${address}" is not one`,
+      );
+    }
+  }
+  return [...new Set(addresses.map((address) => address.toLowerCase()))];
 }
 
 function parseInteger(name: string, text: string, min: number, max: number): number {

@@ -20,9 +20,12 @@ import { MediaWorker, STALE_JOB_MS } from './jobs/media-worker.ts';
 import { MediaError } from './media/errors.ts';
 import { createMediaToolkit } from './media/toolkit.ts';
 import { AuthRepository } from './repositories/auth.repository.ts';
+import { CommentsRepository } from './repositories/comments.repository.ts';
 import { FaucetRepository } from './repositories/faucet.repository.ts';
 import { JobsRepository } from './repositories/jobs.repository.ts';
+import { PlaylistsRepository } from './repositories/playlists.repository.ts';
 import { PlaysRepository } from './repositories/plays.repository.ts';
+import { ReportsRepository } from './repositories/reports.repository.ts';
 import { SessionKeysRepository } from './repositories/session-keys.repository.ts';
 import { SettingsRepository } from './repositories/settings.repository.ts';
 import { SettlementRepository } from './repositories/settlement.repository.ts';
@@ -30,10 +33,13 @@ import { TracksRepository } from './repositories/tracks.repository.ts';
 import { AuthService } from './services/auth.service.ts';
 import { ChainService } from './services/chain.service.ts';
 import { ClaimsService } from './services/claims.service.ts';
+import { type CommentEvent, CommentsService } from './services/comments.service.ts';
 import { CursorCodec } from './services/cursor.ts';
 import { EarningsService } from './services/earnings.service.ts';
 import type { MediaToolkit } from './services/media-toolkit.ts';
+import { ModerationService } from './services/moderation.service.ts';
 import { PlayWriter } from './services/play-writer.ts';
+import { PlaylistsService } from './services/playlists.service.ts';
 import { PlaysService } from './services/plays.service.ts';
 import { SessionKeysService } from './services/session-keys.service.ts';
 import { SubscriptionsService } from './services/subscriptions.service.ts';
@@ -81,6 +87,8 @@ export interface CreateNodeOptions {
   embeddedRpcUrl?: string;
   /** Tests: settlement tick and a simulated crash point. */
   settlement?: Pick<SettlementWorkerOptions, 'tickMs' | 'haltAt'>;
+  /** Told of every new comment and reply once committed (notifications). */
+  onCommented?: (event: CommentEvent) => void | Promise<void>;
 }
 
 /**
@@ -134,6 +142,23 @@ export async function createNode(
     domain: new URL(config.publicUrl).host,
     chainId: ledger.chainId,
   });
+  // Operators moderate: the configured addresses and, on the embedded chain, the node's own operator.
+  const operators = new Set([
+    ...config.operators,
+    ...(config.chain ? [] : [ledger.operatorWallet.account.address.toLowerCase()]),
+  ]);
+  const isOperator = (address: string | undefined) => address !== undefined && operators.has(address);
+  const comments = new CommentsService(new CommentsRepository(db), tracks, {
+    cursors,
+    isOperator,
+    onCommented: options.onCommented,
+    logger: logger.child({ component: 'comments' }),
+  });
+  const playlists = new PlaylistsService(new PlaylistsRepository(db), tracks, { cursors });
+  const moderation = new ModerationService(new ReportsRepository(db), tracks, comments, {
+    operators,
+    cursors,
+  });
   const playsRepository = new PlaysRepository(db);
   const playWriter = new PlayWriter((rows) => playsRepository.insertReports(rows));
   const plays = new PlaysService(sessionKeys, tracks, playWriter);
@@ -148,6 +173,9 @@ export async function createNode(
       earnings: new EarningsService(new SettlementRepository(db), blobs),
       claims: new ClaimsService(new SettlementRepository(db), ledger),
       subscriptions: new SubscriptionsService(ledger),
+      comments,
+      playlists,
+      moderation,
       blobs,
       cursors,
       tempPath: resources.tempPath,

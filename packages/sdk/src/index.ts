@@ -7,6 +7,9 @@ export type Track = components['schemas']['Track'];
 /** The exact TrackRegistry.register arguments of a track (GET /tracks/{id}/registration). */
 export type TrackRegistration =
   operations['getTrackRegistration']['responses'][200]['content']['application/json'];
+export type Comment = components['schemas']['Comment'];
+export type Playlist = components['schemas']['Playlist'];
+export type PlaylistSummary = components['schemas']['PlaylistSummary'];
 export type ApiError = components['schemas']['ErrorResponse']['error'];
 export type FairstreamClient = Client<paths>;
 

@@ -31,6 +31,9 @@ Options:
   --operator-key-file FILE
                      With --chain: the settlement operator's key (else env FAIRSTREAM_OPERATOR_KEY)
   --epoch-seconds N  Settlement epoch length in chain seconds (default 60 embedded, 3600 with --chain; min 10)
+  --operators 0x…,0x…
+                     Wallet addresses that moderate this node: list reports, delist tracks, remove
+                     comments (the embedded chain's operator wallet always can)
   --log-level LEVEL  fatal, error, warn, info (default), debug, trace or silent
 `;
 
@@ -70,6 +73,7 @@ function parseConfig(args: string[]): NodeConfig {
       'operator-key-file': { type: 'string' },
       'log-level': { type: 'string' },
       'epoch-seconds': { type: 'string' },
+      operators: { type: 'string' },
     },
   });
   try {
@@ -88,6 +92,7 @@ function parseConfig(args: string[]): NodeConfig {
         operatorKeyFile: values['operator-key-file'],
         logLevel: values['log-level'],
         epochSeconds: values['epoch-seconds'],
+        operators: values.operators,
       },
       configFromEnv(process.env),
     );

@@ -365,6 +365,116 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('jobs').addColumn('run_after', 'bigint').execute();
     },
   },
+  '0011_comments_playlists': {
+    async up(db: Kysely<unknown>) {
+      // Set while the owner has turned comments off: existing ones stay, new ones are refused.
+      await db.schema.alterTable('tracks').addColumn('comments_disabled_at', 'bigint').execute();
+
+      // A comment on a track (parent_id null, optionally at a moment) or a reply to one (parent_id
+      // is always the top-level comment: one level of replies). A deleted comment keeps its row,
+      // with the text erased, so the replies under it keep their thread.
+      await db.schema
+        .createTable('comments')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('track_id', 'text', (c) => c.notNull().references('tracks.id').onDelete('cascade'))
+        .addColumn('author', 'text', (c) => c.notNull().references('accounts.address'))
+        .addColumn('parent_id', 'text', (c) => c.references('comments.id').onDelete('cascade'))
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('at_ms', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('edited_at', 'bigint')
+        .addColumn('deleted_at', 'bigint')
+        .execute();
+      // A track's comments newest first: partial, so replies (which can outnumber them) are not
+      // scanned; row-value keyset conditions stay index conditions on both databases.
+      await sql`create index comments_track_time on comments (track_id, created_at, id) where parent_id is null`.execute(
+        db,
+      );
+      // A track's comments along its timeline; with every row in it (at_ms null sorts apart), it
+      // also serves the cascade when a track is deleted.
+      await db.schema
+        .createIndex('comments_track_moment')
+        .on('comments')
+        .columns(['track_id', 'at_ms', 'id'])
+        .execute();
+      // A thread's replies in order, its reply count, and the cascade from a parent.
+      await db.schema
+        .createIndex('comments_parent')
+        .on('comments')
+        .columns(['parent_id', 'created_at', 'id'])
+        .execute();
+      // The rate limit looks up an author's most recent comments.
+      await db.schema
+        .createIndex('comments_author')
+        .on('comments')
+        .columns(['author', 'created_at'])
+        .execute();
+
+      await db.schema
+        .createTable('playlists')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('owner', 'text', (c) => c.notNull().references('accounts.address'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('description', 'text')
+        .addColumn('visibility', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('playlists_owner')
+        .on('playlists')
+        .columns(['owner', 'created_at', 'id'])
+        .execute();
+      // A track is in a playlist at most once, so adding, moving and removing name it unambiguously.
+      await db.schema
+        .createTable('playlist_tracks')
+        .addColumn('playlist_id', 'text', (c) => c.notNull().references('playlists.id').onDelete('cascade'))
+        .addColumn('track_id', 'text', (c) => c.notNull().references('tracks.id').onDelete('cascade'))
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addColumn('added_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('playlist_tracks_pk', ['playlist_id', 'track_id'])
+        .execute();
+      await db.schema
+        .createIndex('playlist_tracks_position')
+        .on('playlist_tracks')
+        .columns(['playlist_id', 'position', 'track_id'])
+        .execute();
+      // Deleting a track removes it from every playlist through this index, not a table scan.
+      await db.schema.createIndex('playlist_tracks_track').on('playlist_tracks').column('track_id').execute();
+
+      // Reports keep no foreign key to what they name: the record outlives a deleted track or comment.
+      await db.schema
+        .createTable('reports')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('reporter', 'text', (c) => c.notNull().references('accounts.address'))
+        .addColumn('target_kind', 'text', (c) => c.notNull())
+        .addColumn('target_id', 'text', (c) => c.notNull())
+        .addColumn('track_id', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('note', 'text')
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'text')
+        .addColumn('closed_by', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('closed_at', 'bigint')
+        .execute();
+      // One open report per reporter and target, enforced by the database across processes.
+      await sql`create unique index reports_open_once on reports (reporter, target_kind, target_id) where state = 'open'`.execute(
+        db,
+      );
+      await db.schema
+        .createIndex('reports_state')
+        .on('reports')
+        .columns(['state', 'created_at', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('reports_target')
+        .on('reports')
+        .columns(['target_kind', 'target_id', 'state'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -23,6 +23,10 @@ export interface Database {
   epoch_allocations: EpochAllocationTable;
   payout_cumulative: PayoutCumulativeTable;
   carried: CarriedTable;
+  comments: CommentTable;
+  playlists: PlaylistTable;
+  playlist_tracks: PlaylistTrackTable;
+  reports: ReportTable;
 }
 
 export interface AccountTable {
@@ -84,6 +88,8 @@ export interface TrackTable {
   delist_reason: string | null;
   /** Who sends the TrackRegistry registration: the node's operator (paying the gas) or the artist. */
   registration: TrackRegistrationMode;
+  /** Set while the owner has turned comments off. */
+  comments_disabled_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -324,4 +330,63 @@ export interface CarriedTable {
 export interface NodeSettingTable {
   key: string;
   value: string;
+}
+
+/** A comment on a track, or a reply (parent_id: the top-level comment it belongs under). */
+export interface CommentTable {
+  id: string;
+  track_id: string;
+  author: string;
+  parent_id: string | null;
+  /** Plain text exactly as written ('' once deleted); never interpreted as markup. */
+  body: string;
+  /** The moment of the track the comment is pinned to; replies have none. */
+  at_ms: number | null;
+  created_at: number;
+  edited_at: number | null;
+  deleted_at: number | null;
+}
+
+export type PlaylistKind = 'playlist' | 'album';
+
+/** A playlist, or an album: an artist's playlist of their own tracks. */
+export interface PlaylistTable {
+  id: string;
+  owner: string;
+  kind: PlaylistKind;
+  title: string;
+  description: string | null;
+  visibility: Visibility;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PlaylistTrackTable {
+  playlist_id: string;
+  track_id: string;
+  /** 0-based order; rewritten inside the transaction that changes the playlist. */
+  position: number;
+  added_at: number;
+}
+
+export type ReportTargetKind = 'track' | 'comment';
+export type ReportState = 'open' | 'closed';
+export type ReportOutcome = 'track_delisted' | 'comment_removed' | 'dismissed';
+
+/** Someone's report of a track or a comment, for the node's operators. */
+export interface ReportTable {
+  id: string;
+  reporter: string;
+  target_kind: ReportTargetKind;
+  target_id: string;
+  /** The track itself, or the track the comment is on. */
+  track_id: string;
+  reason: string;
+  note: string | null;
+  state: ReportState;
+  outcome: ReportOutcome | null;
+  /** Who closed it: an operator, or the comment's author or track owner by deleting the comment. */
+  closed_by: string | null;
+  created_at: number;
+  closed_at: number | null;
 }

@@ -17,8 +17,11 @@ import { AppError } from '../errors.ts';
 import type { AuthService } from '../services/auth.service.ts';
 import type { ChainService } from '../services/chain.service.ts';
 import type { ClaimsService } from '../services/claims.service.ts';
+import type { CommentsService } from '../services/comments.service.ts';
 import type { CursorCodec } from '../services/cursor.ts';
 import type { EarningsService } from '../services/earnings.service.ts';
+import type { ModerationService } from '../services/moderation.service.ts';
+import type { PlaylistsService } from '../services/playlists.service.ts';
 import type { PlaysService } from '../services/plays.service.ts';
 import type { SessionKeysService } from '../services/session-keys.service.ts';
 import type { SubscriptionsService } from '../services/subscriptions.service.ts';
@@ -29,14 +32,17 @@ import { authenticate } from './authenticate.ts';
 import { authRoutes } from './routes/auth.routes.ts';
 import { chainRoutes } from './routes/chain.routes.ts';
 import { claimRoutes } from './routes/claims.routes.ts';
+import { commentRoutes } from './routes/comments.routes.ts';
 import { epochsRoutes } from './routes/epochs.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
+import { moderationRoutes } from './routes/moderation.routes.ts';
+import { playlistRoutes } from './routes/playlists.routes.ts';
 import { playRoutes } from './routes/plays.routes.ts';
 import { rulesRoutes } from './routes/rules.routes.ts';
 import { streamRoutes } from './routes/stream.routes.ts';
 import { subscriptionRoutes } from './routes/subscriptions.routes.ts';
 import { trackRoutes } from './routes/tracks.routes.ts';
-import { ErrorResponse, Track } from './schemas.ts';
+import { Comment, ErrorResponse, Playlist, PlaylistSummary, Track } from './schemas.ts';
 import type { UploadLimits } from './upload-form.ts';
 
 export const API_PREFIX = '/api/v1';
@@ -51,6 +57,9 @@ export interface AppContext {
   subscriptions: SubscriptionsService;
   sessionKeys: SessionKeysService;
   plays: PlaysService;
+  comments: CommentsService;
+  playlists: PlaylistsService;
+  moderation: ModerationService;
   blobs: BlobStore;
   /** Signs and checks pagination cursors. */
   cursors: CursorCodec;
@@ -84,6 +93,9 @@ export async function buildApp(context: AppContext, logger: FastifyBaseLogger | 
 
   app.addSchema(ErrorResponse);
   app.addSchema(Track);
+  app.addSchema(Comment);
+  app.addSchema(PlaylistSummary);
+  app.addSchema(Playlist);
 
   await app.register(swagger, {
     openapi: {
@@ -138,6 +150,9 @@ export async function buildApp(context: AppContext, logger: FastifyBaseLogger | 
       await api.register(claimRoutes(context));
       await api.register(subscriptionRoutes(context));
       await api.register(playRoutes(context));
+      await api.register(commentRoutes(context));
+      await api.register(playlistRoutes(context));
+      await api.register(moderationRoutes(context));
     },
     { prefix: API_PREFIX },
   );
@@ -150,7 +165,10 @@ function errorHandler(error: FastifyError | AppError | Error, request: FastifyRe
     // A 5xx is the node's trouble (the chain unreachable, say), not the caller's: the operator sees why.
     if (error.status >= 500) request.log.warn({ ...fields, err: error.cause }, 'request failed');
     else request.log.info(fields, 'request refused');
-    return reply.code(error.status).send({ error: { code: error.code, message: error.message } });
+    return reply
+      .code(error.status)
+      .headers(error.headers)
+      .send({ error: { code: error.code, message: error.message } });
   }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {

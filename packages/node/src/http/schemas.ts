@@ -101,6 +101,21 @@ export const Track = Type.Object(
         transaction: Nullable(Type.String({ description: 'The registration transaction' })),
       }),
     ),
+    commentsEnabled: Type.Boolean({
+      description: 'False while the owner has turned comments off: existing ones stay, new ones are refused',
+    }),
+    delisted: Nullable(
+      Type.Object(
+        {
+          at: Type.Integer({ description: 'Unix milliseconds' }),
+          reason: Type.String({ description: "The operator's reason" }),
+        },
+        {
+          description:
+            'Set when an operator delisted the track; only its owner (and operators) see a delisted track',
+        },
+      ),
+    ),
     createdAt: Type.Integer({ description: 'Unix milliseconds' }),
     updatedAt: Type.Integer({ description: 'Unix milliseconds' }),
   },
@@ -206,3 +221,80 @@ export const TrackRegistration = Type.Object({
     Type.String({ description: 'The registration transaction, when the node sent it or recorded it' }),
   ),
 });
+
+/** Route params naming a comment, playlist or report: the same id alphabet as tracks. */
+export const IdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) });
+
+export const PageQuery = {
+  cursor: Type.Optional(
+    Type.String({ maxLength: 1024, description: 'The nextCursor of the previous page, as returned' }),
+  ),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+};
+
+export const CommentText = Type.String({
+  minLength: 1,
+  maxLength: 2000,
+  description:
+    'Plain text, 1 to 2,000 characters, stored and returned exactly as written (never interpreted as HTML or markup)',
+});
+
+export const Comment = Type.Object(
+  {
+    id: Type.String(),
+    trackId: Type.String(),
+    parentId: Nullable(
+      Type.String({
+        description: 'For a reply: the top-level comment it is filed under (one level of replies)',
+      }),
+    ),
+    author: Nullable(Type.String({ description: 'Lower-case wallet address; null once deleted' })),
+    text: Nullable(Type.String({ description: 'Plain text exactly as written; null once deleted' })),
+    atMs: Nullable(
+      Type.Integer({ description: 'The moment of the track it is pinned to, in ms from the start' }),
+    ),
+    deleted: Type.Boolean({
+      description: 'A deleted comment is shown as a placeholder while replies remain under it',
+    }),
+    replyCount: Type.Integer({ description: 'Replies under a top-level comment (0 for a reply)' }),
+    createdAt: Type.Integer({ description: 'Unix milliseconds' }),
+    editedAt: Nullable(Type.Integer({ description: 'Unix milliseconds of the last edit' })),
+  },
+  { $id: 'Comment' },
+);
+export const commentRef = Type.Ref('Comment');
+
+const playlistFields = {
+  id: Type.String(),
+  owner: Type.String({ description: 'Lower-case wallet address' }),
+  kind: Type.Union([Type.Literal('playlist'), Type.Literal('album')], {
+    description: "An album is an artist's playlist of their own tracks",
+  }),
+  title: Type.String(),
+  description: Nullable(Type.String()),
+  visibility: Type.Union([Type.Literal('public'), Type.Literal('hidden')]),
+  trackCount: Type.Integer({
+    description: 'Tracks you can see in it (in a summary: listed tracks and your own)',
+  }),
+  createdAt: Type.Integer({ description: 'Unix milliseconds' }),
+  updatedAt: Type.Integer({ description: 'Unix milliseconds' }),
+};
+
+export const PlaylistSummary = Type.Object(playlistFields, { $id: 'PlaylistSummary' });
+export const playlistSummaryRef = Type.Ref('PlaylistSummary');
+
+export const Playlist = Type.Object(
+  {
+    ...playlistFields,
+    items: Type.Array(
+      Type.Object({
+        position: Type.Integer({ description: "0-based position among all of the playlist's tracks" }),
+        addedAt: Type.Integer({ description: 'Unix milliseconds' }),
+        track: trackRef,
+      }),
+      { description: 'In order; tracks you may not see are left out' },
+    ),
+  },
+  { $id: 'Playlist' },
+);
+export const playlistRef = Type.Ref('Playlist');

@@ -42,6 +42,7 @@ function newTrack(id: string, createdAt: number, originalCid = `bafk${id}`): New
       delisted_at: null,
       delist_reason: null,
       registration: 'node',
+      comments_disabled_at: null,
       created_at: createdAt,
       updated_at: createdAt,
     },

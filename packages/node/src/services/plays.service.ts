@@ -18,6 +18,7 @@ export const REJECTION_REASONS = [
   'forged',
   'future_dated',
   'no_access',
+  'delisted',
   'unknown_track',
   'out_of_range',
 ] as const;

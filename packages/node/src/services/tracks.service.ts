@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { ppmToPercent, type Split } from '@fairstream/protocol';
 import type { AssetKind, StageName } from '../db/schema.ts';
-import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
+import { AppError, badRequest, conflict, forbidden, gone, notFound } from '../errors.ts';
 import type {
   PlayableTrack,
   StreamableAsset,
@@ -36,7 +36,7 @@ import { TtlCache } from './ttl-cache.ts';
 export const MEDIA_JOB = 'media';
 
 export interface PlayAccess {
-  verdict: 'ok' | 'unknown_track' | 'no_access';
+  verdict: 'ok' | 'unknown_track' | 'no_access' | 'delisted';
   durationMs: number;
   /** For 'no_access': what the listener lacks. */
   detail?: string;
@@ -233,6 +233,7 @@ export class TracksService {
       delisted_at: null,
       delist_reason: null,
       registration,
+      comments_disabled_at: null,
       created_at: now,
       updated_at: now,
     };
@@ -263,7 +264,49 @@ export class TracksService {
   async get(id: string, viewer: Viewer): Promise<TrackRecord> {
     const track = await this.#tracks.findById(id);
     if (!track || !(await this.#canSee(accessInfo(track), viewer))) throw notFound(`Track ${id}`);
+    this.#refuseDelisted(accessInfo(track), viewer);
     return track;
+  }
+
+  /**
+   * The tracks among `ids` the viewer may see, by the same rule as `get`, in the order given
+   * (unknown, hidden and delisted ones left out); for lists of tracks such as playlists.
+   */
+  async getMany(ids: readonly string[], viewer: Viewer): Promise<TrackRecord[]> {
+    const found = new Map((await this.#tracks.findManyByIds(ids)).map((track) => [track.id, track]));
+    const visible: TrackRecord[] = [];
+    for (const id of ids) {
+      const track = found.get(id);
+      if (!track) continue;
+      const info = accessInfo(track);
+      if ((await this.#canSee(info, viewer)) && !this.#isDelistedFor(info, viewer)) visible.push(track);
+    }
+    return visible;
+  }
+
+  /** The owner turns comments on the track off (existing ones stay) or back on. */
+  async setCommentsEnabled(id: string, viewer: Viewer, enabled: boolean): Promise<TrackRecord> {
+    const track = await this.#requireOwner(id, viewer);
+    const now = this.#now();
+    if (enabled !== (track.comments_disabled_at === null))
+      await this.#tracks.setCommentsDisabled(id, enabled ? null : now, now);
+    return this.#mustFind(id);
+  }
+
+  /**
+   * Moderation: the caller has checked the operator. A delisted track leaves every listing, and
+   * stops streaming to everyone but its owner at once in this process (within the 2 s caches in others).
+   */
+  async setDelisting(id: string, delisting: { reason: string } | null): Promise<TrackRecord> {
+    const now = this.#now();
+    const changed = await this.#tracks.setDelisting(
+      id,
+      delisting && { at: now, reason: delisting.reason },
+      now,
+    );
+    if (!changed) throw notFound(`Track ${id}`);
+    this.#forgetStreamables(id);
+    return this.#mustFind(id);
   }
 
   async list(
@@ -340,6 +383,7 @@ export class TracksService {
     if (found?.track.state === 'ready') {
       const access = await this.#access(found.track, GATED_KINDS.has(found.asset.kind), viewer);
       if (access === 'ok') return { asset: found.asset };
+      if (access === 'delisted') this.#refuseDelisted(found.track, viewer);
       if (access === 'gated') throw forbidden(gateRefusal(found.track.gate!, viewer));
     }
     // The slow path only explains the refusal: unknown or hidden (404), unfinished (409), or no such rendition.
@@ -420,6 +464,13 @@ export class TracksService {
     if (track?.state !== 'ready') return UNKNOWN_TRACK;
     const access = await this.#access(track, true, viewer);
     if (access === 'hidden') return UNKNOWN_TRACK;
+    if (access === 'delisted') {
+      return {
+        verdict: 'delisted',
+        durationMs: track.durationMs,
+        detail: "the node's operator delisted this track; its plays are no longer taken",
+      };
+    }
     if (access === 'gated') {
       const gate = track.gate!;
       return {
@@ -470,8 +521,13 @@ export class TracksService {
    * 'hidden' when the viewer may not see the track at all, 'gated' when `gated` media (a full
    * rendition) of a token-gated track needs a balance the viewer's wallet does not hold.
    */
-  async #access(track: TrackAccessInfo, gated: boolean, viewer: Viewer): Promise<'ok' | 'hidden' | 'gated'> {
+  async #access(
+    track: TrackAccessInfo,
+    gated: boolean,
+    viewer: Viewer,
+  ): Promise<'ok' | 'hidden' | 'delisted' | 'gated'> {
     if (!(await this.#canSee(track, viewer))) return 'hidden';
+    if (this.#isDelistedFor(track, viewer)) return 'delisted';
     return !gated || (await this.#passesGate(track, viewer)) ? 'ok' : 'gated';
   }
 
@@ -513,6 +569,20 @@ export class TracksService {
     );
   }
 
+  /** Delisting is public moderation: whoever could see the track learns it was taken down (410), only the owner why. */
+  #refuseDelisted(track: TrackAccessInfo, viewer: Viewer): void {
+    if (this.#isDelistedFor(track, viewer)) {
+      throw gone(
+        'track_delisted',
+        `Track ${track.id} was delisted by this node's operator; it no longer streams or appears in listings`,
+      );
+    }
+  }
+
+  #isDelistedFor(track: TrackAccessInfo, viewer: Viewer): boolean {
+    return track.delistedAt !== null && viewer.address !== track.owner;
+  }
+
   async #requireOwner(id: string, viewer: Viewer): Promise<TrackRecord> {
     const track = await this.get(id, viewer);
     if (track.owner !== viewer.address) throw forbidden(`Only the owner of track ${id} may change it`);
@@ -537,7 +607,12 @@ export class TracksService {
 }
 
 function accessInfo(track: TrackRecord): TrackAccessInfo {
-  return { ...track, collaborators: track.splits.map((split) => split.address), gate: gateOf(track) };
+  return {
+    ...track,
+    collaborators: track.splits.map((split) => split.address),
+    gate: gateOf(track),
+    delistedAt: track.delisted_at,
+  };
 }
 
 /** Full renditions a token gate protects; the preview stays open to everyone who may see the track. */
@@ -616,6 +691,10 @@ export function toTrackView(track: TrackRecord, apiBase: string) {
         : [],
     registration: track.registration,
     ledger: track.chain_track_id ? { trackId: track.chain_track_id, transaction: track.chain_tx } : null,
+    commentsEnabled: track.comments_disabled_at === null,
+    // Only the owner (and operators) ever receive a delisted track, so the reason goes to them alone.
+    delisted:
+      track.delisted_at !== null ? { at: track.delisted_at, reason: track.delist_reason ?? '' } : null,
     createdAt: track.created_at,
     updatedAt: track.updated_at,
   };

@@ -24,6 +24,7 @@ const binaryResponses = {
   // chain_unavailable: a token gate could not be checked against the chain.
   503: errorRef,
   ...errorResponses,
+  410: errorRef,
 };
 
 export function streamRoutes(context: AppContext): FastifyPluginAsyncTypebox {
@@ -54,7 +55,8 @@ export function streamRoutes(context: AppContext): FastifyPluginAsyncTypebox {
           summary: 'Stream a rendition with HTTP byte ranges (never counts a play)',
           description:
             'Supports Range, If-Range and If-None-Match; the ETag is the CID of the bytes. Hidden tracks ' +
-            'stream only to their owner and collaborators or with ?share=<token>.',
+            'stream only to their owner and collaborators or with ?share=<token>. A track delisted by an ' +
+            'operator streams only to its owner: others get 410 track_delisted.',
           ...streamParams,
           response: binaryResponses,
         },

@@ -4,6 +4,7 @@ import { toTrackView } from '../../services/tracks.service.ts';
 import { API_PREFIX, type AppContext } from '../app.ts';
 import { requireAccount, viewerOf } from '../authenticate.ts';
 import {
+  errorRef,
   errorResponses,
   ShareQuery,
   TrackIdParams,
@@ -95,9 +96,12 @@ export function trackRoutes(context: AppContext): FastifyPluginAsyncTypebox {
           operationId: 'getTrack',
           tags: ['tracks'],
           summary: 'A track with its processing progress, renditions and split',
+          description:
+            'A hidden or unfinished track is 404 for anyone who may not see it; a track delisted by an ' +
+            'operator is 410 track_delisted for everyone but its owner, who sees `delisted` with the reason.',
           params: TrackIdParams,
           querystring: Type.Object(ShareQuery),
-          response: { 200: trackRef, ...errorResponses },
+          response: { 200: trackRef, ...errorResponses, 410: errorRef },
         },
       },
       async (request) =>
