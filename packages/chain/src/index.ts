@@ -191,7 +191,7 @@ export { writeAddressWord, writeUint64Word, writeUint256Word } from './merkle/ab
 export { accumulatePayouts } from './merkle/accumulate-payouts.ts';
 export { allocateSplit, SPLIT_TOTAL_PPM } from './merkle/allocate-split.ts';
 export { cidDigest, digestOf } from './merkle/cid-digest.ts';
-export { keccak256Bytes, keccak256Into } from './merkle/keccak.ts';
+export { keccak256Bytes, keccak256Into, keccak256Utf8Into } from './merkle/keccak.ts';
 export { payoutTotals } from './merkle/payout-totals.ts';
 export type { PayoutClaim, PayoutLeaf, PayoutTree, PayoutTreeDump } from './merkle/payout-tree.ts';
 export {

@@ -10,9 +10,12 @@ export function writeAddressWord(out: Uint8Array, at: number, address: string): 
 
 /** A non-negative safe integer as the uint64 word at `at` (big-endian, left-padded). */
 export function writeUint64Word(out: Uint8Array, at: number, value: number): void {
-  const view = new DataView(out.buffer, out.byteOffset + at + 24, 8);
-  view.setUint32(0, Math.floor(value / 2 ** 32));
-  view.setUint32(4, value >>> 0);
+  const high = Math.floor(value / 2 ** 32);
+  const low = value >>> 0;
+  for (let k = 0; k < 4; k++) {
+    out[at + 27 - k] = (high >>> (8 * k)) & 0xff;
+    out[at + 31 - k] = (low >>> (8 * k)) & 0xff;
+  }
 }
 
 /** A uint256 as the word at `at`. */

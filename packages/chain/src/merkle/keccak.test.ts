@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { bytesToHex, keccak256 } from 'viem';
-import { compareHashes, doubleKeccakMany, hashInnerNodes, keccak256Bytes, keccak256Into } from './keccak.ts';
+import { bytesToHex, keccak256, stringToBytes } from 'viem';
+import {
+  compareHashes,
+  doubleKeccakMany,
+  hashInnerNodes,
+  keccak256Bytes,
+  keccak256Into,
+  keccak256Utf8Into,
+} from './keccak.ts';
 
 const HASH = 32;
 const viemKeccak = (data: Uint8Array): Uint8Array => keccak256(data, 'bytes');
@@ -71,6 +78,14 @@ describe('keccak (WebAssembly)', () => {
     assert.equal(bytesToHex(keccak256Bytes(large)), keccak256(large));
     const small = new Uint8Array(randomBytes(40));
     assert.equal(bytesToHex(keccak256Bytes(small)), keccak256(small));
+  });
+
+  it("hashes strings' UTF-8 in place, short, multi-byte and longer than its first memory", () => {
+    for (const text of ['', 'play-1', 'é€😀 mixed', 'x'.repeat(5000), '€'.repeat(70_000)]) {
+      const out = new Uint8Array(40);
+      keccak256Utf8Into(text, out, 8);
+      assert.equal(bytesToHex(out.subarray(8)), keccak256(stringToBytes(text)), `length ${text.length}`);
+    }
   });
 
   it('double-hashes fixed-width messages like viem', () => {

@@ -35,12 +35,16 @@ const CHUNK = 1 << 20;
 
 /** A view of the module's memory, renewed when the memory grows (growing detaches the old buffer). */
 let memory = new Uint8Array(wasm.memory.buffer);
+/** The data area of `memory`, for TextEncoder.encodeInto. */
+let data = memory.subarray(DATA);
+const utf8 = new TextEncoder();
 
 /** Grows the module's memory to at least `bytes`. It never shrinks: later calls reuse it. */
 function reserve(bytes: number): void {
   if (bytes <= memory.length) return;
   wasm.memory.grow(Math.ceil((bytes - memory.length) / PAGE));
   memory = new Uint8Array(wasm.memory.buffer);
+  data = memory.subarray(DATA);
 }
 
 /** keccak256(data) as 32 bytes. */
@@ -57,6 +61,17 @@ export function keccak256Into(data: Uint8Array, out: Uint8Array, offset: number)
   memory.set(data, DATA);
   wasm.keccak(DATA, data.length, OUT);
   out.set(memory.subarray(OUT, OUT + HASH), offset);
+}
+
+/**
+ * Writes keccak256 of a string's UTF-8 into `out` at byte `offset`, encoding straight into the
+ * module's memory: no array per call, which matters for a million play ids.
+ */
+export function keccak256Utf8Into(text: string, out: Uint8Array, offset: number): void {
+  reserve(DATA + text.length * 3);
+  const { written } = utf8.encodeInto(text, data);
+  wasm.keccak(DATA, written, OUT);
+  for (let k = 0; k < HASH; k++) out[offset + k] = memory[OUT + k]!;
 }
 
 /**

@@ -2,7 +2,7 @@
 import {
   buildStandardTree,
   keccak256Bytes,
-  keccak256Into,
+  keccak256Utf8Into,
   type StandardTree,
   standardLeafHashes,
   writeAddressWord,
@@ -21,16 +21,12 @@ const LEAF_BYTES = 5 * 32;
 export function buildPlaysTree(plays: readonly PlaysLeafInput[]): StandardTree {
   const encoded = new Uint8Array(plays.length * LEAF_BYTES);
   const utf8 = new TextEncoder();
-  // Ids are at most a few hundred bytes; one scratch buffer spares a million small allocations.
-  let scratch = new Uint8Array(1024);
   // Track ids repeat across plays (a popular track has thousands): hash each once.
   const trackHashes = new Map<string, Uint8Array>();
   let offset = 0;
   for (const play of plays) {
     checkPlaysLeaf(play);
-    if (play.playId.length * 3 > scratch.length) scratch = new Uint8Array(play.playId.length * 3);
-    const { written } = utf8.encodeInto(play.playId, scratch);
-    keccak256Into(scratch.subarray(0, written), encoded, offset);
+    keccak256Utf8Into(play.playId, encoded, offset);
     writeAddressWord(encoded, offset + 32, play.listener);
     let trackHash = trackHashes.get(play.trackId);
     if (!trackHash) {
