@@ -2,7 +2,7 @@
  * Settlement benchmark: the compute step of one big epoch, in the node's own code paths, against the
  * goals from the issue tracker.
  *
- *   npm run bench:settlement     (a few minutes, most of it building the 1,000,000-leaf plays tree)
+ *   npm run bench:settlement     (about a minute)
  *
  * Goal: an epoch of 1,000,000 counted plays from 100,000 listeners over 50,000 tracks with 3-way
  * splits: payouts and both trees in under 10 s and under 2 GB; on-chain, under 1 gas per counted play.

@@ -11,7 +11,7 @@ import {
 import { checkPlaysLeaf, type PlaysLeafInput } from '@fairstream/protocol';
 
 /** abi.encode(bytes32 playId, address listener, bytes32 trackId, uint64 heardMs, uint64 firstStartedAt). */
-const LEAF_BYTES = 5 * 32;
+export const PLAYS_LEAF_BYTES = 5 * 32;
 
 /**
  * The plays tree of an epoch: one leaf per counted play, with the values of protocol's
@@ -19,7 +19,15 @@ const LEAF_BYTES = 5 * 32;
  * buffer so a million plays take seconds. Throws on a play that does not fit the leaf.
  */
 export function buildPlaysTree(plays: readonly PlaysLeafInput[]): StandardTree {
-  const encoded = new Uint8Array(plays.length * LEAF_BYTES);
+  return buildStandardTree(standardLeafHashes(encodePlaysLeaves(plays), PLAYS_LEAF_BYTES, plays.length));
+}
+
+/**
+ * The ABI encodings of the plays' leaves, PLAYS_LEAF_BYTES each, end to end: the part of building
+ * the tree that needs the plays themselves (the rest, hashing and the tree, can run in a worker).
+ */
+export function encodePlaysLeaves(plays: readonly PlaysLeafInput[]): Uint8Array {
+  const encoded = new Uint8Array(plays.length * PLAYS_LEAF_BYTES);
   const utf8 = new TextEncoder();
   // Track ids repeat across plays (a popular track has thousands): hash each once.
   const trackHashes = new Map<string, Uint8Array>();
@@ -36,7 +44,7 @@ export function buildPlaysTree(plays: readonly PlaysLeafInput[]): StandardTree {
     encoded.set(trackHash, offset + 64);
     writeUint64Word(encoded, offset + 96, play.heardMs);
     writeUint64Word(encoded, offset + 128, play.firstStartedAt);
-    offset += LEAF_BYTES;
+    offset += PLAYS_LEAF_BYTES;
   }
-  return buildStandardTree(standardLeafHashes(encoded, LEAF_BYTES, plays.length));
+  return encoded;
 }
