@@ -21,10 +21,13 @@ import { createMediaToolkit } from './media/toolkit.ts';
 import { AuthRepository } from './repositories/auth.repository.ts';
 import { FaucetRepository } from './repositories/faucet.repository.ts';
 import { JobsRepository } from './repositories/jobs.repository.ts';
+import { NotificationsRepository } from './repositories/notifications.repository.ts';
 import { PlaysRepository } from './repositories/plays.repository.ts';
+import { ProfilesRepository } from './repositories/profiles.repository.ts';
 import { SessionKeysRepository } from './repositories/session-keys.repository.ts';
 import { SettingsRepository } from './repositories/settings.repository.ts';
 import { SettlementRepository } from './repositories/settlement.repository.ts';
+import { SocialRepository } from './repositories/social.repository.ts';
 import { TracksRepository } from './repositories/tracks.repository.ts';
 import { AuthService } from './services/auth.service.ts';
 import { ChainService } from './services/chain.service.ts';
@@ -32,9 +35,12 @@ import { ClaimsService } from './services/claims.service.ts';
 import { CursorCodec } from './services/cursor.ts';
 import { EarningsService } from './services/earnings.service.ts';
 import type { MediaToolkit } from './services/media-toolkit.ts';
+import { NotificationsService } from './services/notifications.service.ts';
 import { PlayWriter } from './services/play-writer.ts';
 import { PlaysService } from './services/plays.service.ts';
+import { ProfilesService } from './services/profiles.service.ts';
 import { SessionKeysService } from './services/session-keys.service.ts';
+import { SocialService } from './services/social.service.ts';
 import { SubscriptionsService } from './services/subscriptions.service.ts';
 import { TracksService } from './services/tracks.service.ts';
 import { SettlementWorker, type SettlementWorkerOptions } from './settlement/settlement-worker.ts';
@@ -103,13 +109,20 @@ export async function createNode(
     chainId: ledger.chainId,
     sessionTtlMs: config.sessionTtlSeconds * 1000,
   });
+  const cursors = await openCursors(db);
+  const notifications = new NotificationsService(
+    new NotificationsRepository(db),
+    new ProfilesRepository(db),
+    {
+      cursors,
+    },
+  );
   const worker = role === 'all' ? createMediaWorker(config, resources, ledger, logger) : undefined;
   const indexer = role === 'all' ? createLedgerIndexer(db, ledger, config, logger) : undefined;
   const settlement =
     role === 'all'
-      ? createSettlementWorker(config, resources, ledger, logger, options.settlement)
+      ? createSettlementWorker(config, resources, ledger, logger, notifications, options.settlement)
       : undefined;
-  const cursors = new CursorCodec(Buffer.from(await new SettingsRepository(db).get('cursor_key'), 'base64'));
   const tracks = new TracksService(tracksRepository, blobs, media, {
     cursors,
     tempPath: resources.tempPath,
@@ -124,12 +137,19 @@ export async function createNode(
   const playsRepository = new PlaysRepository(db);
   const playWriter = new PlayWriter((rows) => playsRepository.insertReports(rows));
   const plays = new PlaysService(sessionKeys, tracks, playWriter);
+  const profiles = new ProfilesService(new ProfilesRepository(db), blobs, media, {
+    tempPath: resources.tempPath,
+  });
+  const social = new SocialService(new SocialRepository(db), tracks, profiles, notifications, { cursors });
   const app = await buildApp(
     {
       auth,
       tracks,
       sessionKeys,
       plays,
+      profiles,
+      social,
+      notifications,
       chain: new ChainService(ledger, new FaucetRepository(db)),
       earnings: new EarningsService(new SettlementRepository(db), blobs),
       claims: new ClaimsService(new SettlementRepository(db), ledger),
@@ -198,7 +218,12 @@ export async function startBackgroundNode(
   await worker.start(requeueBefore(config));
   const indexer = createLedgerIndexer(resources.db, ledger, config, logger);
   indexer.start();
-  const settlement = createSettlementWorker(config, resources, ledger, logger);
+  const notifications = new NotificationsService(
+    new NotificationsRepository(resources.db),
+    new ProfilesRepository(resources.db),
+    { cursors: await openCursors(resources.db) },
+  );
+  const settlement = createSettlementWorker(config, resources, ledger, logger, notifications);
   settlement.start();
   return {
     worker,
@@ -272,14 +297,23 @@ function createSettlementWorker(
   resources: Resources,
   ledger: Ledger,
   logger: Logger,
+  notifications: NotificationsService,
   overrides: CreateNodeOptions['settlement'] = {},
 ): SettlementWorker {
   return new SettlementWorker(new SettlementRepository(resources.db), ledger, resources.blobs, {
     epochSeconds: config.epochSeconds,
     logger: logger.child({ component: 'settlement' }),
     tempDir: join(resources.workDir, 'settlement'),
+    onEpochPaid: async (epoch, payouts) => {
+      await notifications.notifyPayouts(epoch, payouts);
+    },
     ...overrides,
   });
+}
+
+/** Every process sharing the database signs cursors with the node-wide key kept in it. */
+async function openCursors(db: Db): Promise<CursorCodec> {
+  return new CursorCodec(Buffer.from(await new SettingsRepository(db).get('cursor_key'), 'base64'));
 }
 
 /**
@@ -309,6 +343,7 @@ function withHttpErrors(media: MediaToolkit): MediaToolkit {
     checkImage: wrap(media.checkImage.bind(media)),
     renditions: wrap(media.renditions.bind(media)),
     renderCoverArt: wrap(media.renderCoverArt.bind(media)),
+    renderAvatar: wrap(media.renderAvatar.bind(media)),
   };
 }
 

@@ -19,8 +19,11 @@ import type { ChainService } from '../services/chain.service.ts';
 import type { ClaimsService } from '../services/claims.service.ts';
 import type { CursorCodec } from '../services/cursor.ts';
 import type { EarningsService } from '../services/earnings.service.ts';
+import type { NotificationsService } from '../services/notifications.service.ts';
 import type { PlaysService } from '../services/plays.service.ts';
+import type { ProfilesService } from '../services/profiles.service.ts';
 import type { SessionKeysService } from '../services/session-keys.service.ts';
+import type { SocialService } from '../services/social.service.ts';
 import type { SubscriptionsService } from '../services/subscriptions.service.ts';
 import type { TracksService } from '../services/tracks.service.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
@@ -30,12 +33,16 @@ import { chainRoutes } from './routes/chain.routes.ts';
 import { claimRoutes } from './routes/claims.routes.ts';
 import { epochsRoutes } from './routes/epochs.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
+import { notificationRoutes } from './routes/notifications.routes.ts';
 import { playRoutes } from './routes/plays.routes.ts';
+import { profileRoutes } from './routes/profiles.routes.ts';
 import { rulesRoutes } from './routes/rules.routes.ts';
+import { socialRoutes } from './routes/social.routes.ts';
 import { streamRoutes } from './routes/stream.routes.ts';
 import { subscriptionRoutes } from './routes/subscriptions.routes.ts';
 import { trackRoutes } from './routes/tracks.routes.ts';
 import { ErrorResponse, Track } from './schemas.ts';
+import { Profile, UserSummary } from './social-schemas.ts';
 import type { UploadLimits } from './upload-form.ts';
 
 export const API_PREFIX = '/api/v1';
@@ -49,6 +56,9 @@ export interface AppContext {
   subscriptions: SubscriptionsService;
   sessionKeys: SessionKeysService;
   plays: PlaysService;
+  profiles: ProfilesService;
+  social: SocialService;
+  notifications: NotificationsService;
   blobs: BlobStore;
   /** Signs and checks pagination cursors. */
   cursors: CursorCodec;
@@ -82,6 +92,8 @@ export async function buildApp(context: AppContext, logger: FastifyBaseLogger | 
 
   app.addSchema(ErrorResponse);
   app.addSchema(Track);
+  app.addSchema(UserSummary);
+  app.addSchema(Profile);
 
   await app.register(swagger, {
     openapi: {
@@ -136,6 +148,9 @@ export async function buildApp(context: AppContext, logger: FastifyBaseLogger | 
       await api.register(claimRoutes(context));
       await api.register(subscriptionRoutes(context));
       await api.register(playRoutes(context));
+      await api.register(profileRoutes(context));
+      await api.register(socialRoutes(context));
+      await api.register(notificationRoutes(context));
     },
     { prefix: API_PREFIX },
   );
@@ -152,6 +167,15 @@ function errorHandler(error: FastifyError | AppError | Error, request: FastifyRe
     const message = `Invalid ${fastifyError.validationContext ?? 'request'}: ${fastifyError.message}`;
     request.log.info({ reason: message }, 'request refused');
     return reply.code(400).send({ error: { code: 'invalid_request', message } });
+  }
+  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    request.log.info({ reason: fastifyError.message }, 'request refused');
+    return reply.code(413).send({
+      error: {
+        code: 'payload_too_large',
+        message: `The request body is larger than this endpoint accepts (${request.routeOptions.bodyLimit ?? 'its limit'} bytes); send less`,
+      },
+    });
   }
   if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     request.log.info({ reason: fastifyError.message, code: fastifyError.code }, 'request refused');

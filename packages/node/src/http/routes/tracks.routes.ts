@@ -93,14 +93,17 @@ export function trackRoutes(context: AppContext): FastifyPluginAsyncTypebox {
         schema: {
           operationId: 'getTrack',
           tags: ['tracks'],
-          summary: 'A track with its processing progress, renditions and split',
+          summary: 'A track with its processing progress, renditions, split and social counts',
           params: TrackIdParams,
           querystring: Type.Object(ShareQuery),
           response: { 200: trackRef, ...errorResponses },
         },
       },
-      async (request) =>
-        view(await context.tracks.get(request.params.id, viewerOf(request, request.query.share))),
+      async (request) => {
+        const track = await context.tracks.get(request.params.id, viewerOf(request, request.query.share));
+        const social = await context.social.trackSocial([track.id], request.account);
+        return { ...view(track), social: social.get(track.id) };
+      },
     );
 
     app.patch(
