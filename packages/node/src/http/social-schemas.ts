@@ -11,6 +11,13 @@ import { trackRef } from './schemas.ts';
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
 
+/**
+ * For request bodies: null first. The node coerces types (querystrings need it), and Ajv coerces
+ * inside the first union branch it tries, so a string-first union would turn null into "".
+ */
+const NullableInput = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([Type.Null(), schema]);
+
 export const AvatarImage = Type.Object({
   variant: Type.String({ description: '150.webp, 150.jpeg, 480.webp or 480.jpeg' }),
   mime: Type.String(),
@@ -80,7 +87,7 @@ export const ProfilePage = Type.Object({
 export const ProfileInput = Type.Object(
   {
     handle: Type.Optional(
-      Nullable(
+      NullableInput(
         Type.String({
           maxLength: 200,
           description: `${HANDLE_MAX} characters at most of a-z, 0-9, _ and . (case kept, unique whatever the case); null removes it`,
@@ -88,20 +95,24 @@ export const ProfileInput = Type.Object(
       ),
     ),
     displayName: Type.Optional(
-      Nullable(Type.String({ maxLength: 1000, description: `At most ${DISPLAY_NAME_MAX} characters` })),
+      NullableInput(Type.String({ maxLength: 1000, description: `At most ${DISPLAY_NAME_MAX} characters` })),
     ),
     bio: Type.Optional(
-      Nullable(Type.String({ maxLength: 20_000, description: `Plain text, at most ${BIO_MAX} characters` })),
+      NullableInput(
+        Type.String({ maxLength: 20_000, description: `Plain text, at most ${BIO_MAX} characters` }),
+      ),
     ),
+    // Not nullable: with type coercion on, a union with null would mangle a one-item array.
     links: Type.Optional(
-      Nullable(
-        Type.Array(
-          Type.Object(
-            { label: Type.String({ maxLength: 1000 }), url: Type.String({ maxLength: 4000 }) },
-            { additionalProperties: false },
-          ),
-          { maxItems: 50, description: `At most ${LINKS_MAX} http(s) links with labels; replaces the list` },
+      Type.Array(
+        Type.Object(
+          { label: Type.String({ maxLength: 1000 }), url: Type.String({ maxLength: 4000 }) },
+          { additionalProperties: false },
         ),
+        {
+          maxItems: 50,
+          description: `At most ${LINKS_MAX} http(s) links with labels; replaces the list ([] removes all)`,
+        },
       ),
     ),
   },

@@ -174,7 +174,7 @@ export function socialRoutes(context: AppContext): FastifyPluginAsyncTypebox {
       );
 
       app.get(
-        `/tracks/:id/${kind}ers`,
+        `/tracks/:id/${kind === 'repost' ? 'reposters' : 'favoriters'}`,
         {
           schema: {
             operationId: kind === 'repost' ? 'listReposters' : 'listFavoriters',
