@@ -449,11 +449,12 @@ for (const database of testDatabases()) {
         );
         const followers = await get('/api/v1/users/nightowl/followers', fanAddress);
         assert.deepEqual(
-          followers.users.map((user: { address: string; followedByViewer: boolean }) => [
+          followers.users.map((user: { address: string; handle: string; followedByViewer: boolean }) => [
             user.address,
             user.handle,
+            user.followedByViewer,
           ]),
-          [[fanAddress, 'fan.one']],
+          [[fanAddress, 'fan.one', false]],
         );
         const [payload, tag] = first.nextCursor.split('.');
         const tampered = `${Buffer.from(JSON.stringify([Date.now(), artistAddress])).toString('base64url')}.${tag}`;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Db } from '../db/database.ts';
-import type { TrackRow } from '../db/schema.ts';
+import type { TrackTable as TrackRow } from '../db/schema.ts';
 import { testDatabases } from '../testing/databases.ts';
 import { isUniqueViolation } from './keyset.ts';
 import { NotificationsRepository } from './notifications.repository.ts';
