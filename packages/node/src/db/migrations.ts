@@ -467,13 +467,23 @@ const migrations: Record<string, Migration> = {
         .where(sql.raw<SqlBool>('read_at is null'))
         .execute();
 
-      // Profile pages and the feed list one account's listed tracks newest first; this partial index
-      // holds exactly the rows isListed admits (its terms must stay the same as isListed's).
+      // Profile pages and the feed list one account's listed tracks newest first: this partial index
+      // holds exactly the rows isListed admits (its condition must stay isListed's), and carries the
+      // listing columns so those reads never touch the table.
+      const listed = sql.raw<SqlBool>("state = 'ready' and visibility = 'public' and delisted_at is null");
       await db.schema
         .createIndex('tracks_owner_listed')
         .on('tracks')
-        .columns(['owner', 'created_at', 'id'])
-        .where(sql.raw<SqlBool>("state = 'ready' and visibility = 'public' and delisted_at is null"))
+        .columns(['owner', 'created_at', 'id', 'state', 'visibility', 'delisted_at'])
+        .where(listed)
+        .execute();
+      // "Is this reposted (or favorited) track listed?", asked once per row of a feed or a list.
+      await db.schema
+        .createIndex('tracks_listed')
+        .on('tracks')
+        .columns(['id', 'state', 'visibility', 'delisted_at'])
+        .unique()
+        .where(listed)
         .execute();
     },
   },

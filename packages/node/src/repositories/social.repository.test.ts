@@ -202,6 +202,23 @@ for (const database of testDatabases()) {
       assert.deepEqual(await social.feed(address(99), undefined, 10), [], 'following no one: an empty feed');
     });
 
+    it('finds listed reposts behind many newer reposts of tracks nobody else may see', async () => {
+      const [viewer, reposter] = [address(50), address(51)];
+      await social.follow(viewer, reposter, 1);
+      await social.addTrackAction('reposts', reposter, 'r-public', 4000);
+      for (let i = 0; i < 5; i++) {
+        await addTrack(`h-${i}`, bob, 4100 + i, { visibility: 'hidden' });
+        await social.addTrackAction('reposts', reposter, `h-${i}`, 5000 + i);
+      }
+      for (const limit of [1, 2, 3]) {
+        assert.deepEqual(
+          (await social.feed(viewer, undefined, limit)).map((row) => [row.kind, row.trackId, row.at]),
+          [['repost', 'r-public', 4000]],
+          `pages of ${limit}`,
+        );
+      }
+    });
+
     it('stores a notification once per recipient and key, and reads and counts them per recipient', async () => {
       const notifications = new NotificationsRepository(db);
       const row = (id: string, recipient: string, key: string, at: number) => ({

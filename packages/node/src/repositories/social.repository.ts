@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { type ExpressionBuilder, type SqlBool, sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { type Keyset, olderThan } from './keyset.ts';
@@ -239,51 +239,12 @@ export class SocialRepository {
 
   /**
    * The viewer's feed: listed tracks of the accounts they follow and those accounts' reposts of
-   * listed tracks, newest first. Each kind is one indexed query per followee merged by the
-   * database (follows' primary key → tracks_owner_listed / reposts_account); the two are merged here.
+   * listed tracks, newest first; each kind in one bounded statement, merged here.
    */
   async feed(viewer: string, before: FeedPosition | undefined, limit: number): Promise<FeedRow[]> {
-    let tracks = this.#db
-      .selectFrom('follows')
-      .innerJoin('tracks', 'tracks.owner', 'follows.followee')
-      .select(['tracks.id as trackId', 'tracks.owner as actor', 'tracks.created_at as at'])
-      .where('follows.follower', '=', viewer)
-      .where(isListed);
-    if (before) {
-      // A cursor on a repost at time T comes before every track of time T (reposts rank first).
-      tracks =
-        before.rank === 1
-          ? tracks.where('tracks.created_at', '<=', before.at)
-          : tracks.where((eb) =>
-              olderThan(eb, 'tracks.created_at', ['tracks.id'], { at: before.at, keys: [before.trackId] }),
-            );
-    }
-    let reposts = this.#db
-      .selectFrom('follows')
-      .innerJoin('reposts', 'reposts.account', 'follows.followee')
-      .innerJoin('tracks', 'tracks.id', 'reposts.track_id')
-      .select(['reposts.track_id as trackId', 'reposts.account as actor', 'reposts.created_at as at'])
-      .where('follows.follower', '=', viewer)
-      .where(isListed);
-    if (before) {
-      reposts =
-        before.rank === 0
-          ? reposts.where('reposts.created_at', '<', before.at)
-          : reposts.where((eb) =>
-              olderThan(eb, 'reposts.created_at', ['reposts.track_id', 'reposts.account'], {
-                at: before.at,
-                keys: [before.trackId, before.account],
-              }),
-            );
-    }
     const [trackRows, repostRows] = await Promise.all([
-      tracks.orderBy('tracks.created_at', 'desc').orderBy('tracks.id', 'desc').limit(limit).execute(),
-      reposts
-        .orderBy('reposts.created_at', 'desc')
-        .orderBy('reposts.track_id', 'desc')
-        .orderBy('reposts.account', 'desc')
-        .limit(limit)
-        .execute(),
+      this.#feedTracks(viewer, before, limit),
+      this.#feedReposts(viewer, before, limit),
     ]);
     // Each list is in the database's order; across lists only time and rank decide, so ids are
     // never compared here (the database's collation may order them differently from JavaScript).
@@ -303,6 +264,136 @@ export class SocialRepository {
     }
     return merged;
   }
+
+  /**
+   * Followed accounts' listed tracks. Per followee, a correlated subquery finds the time of its
+   * limit-th newest listed track after the cursor; nothing older can be on the page, so each
+   * followee adds at most `limit` rows to sort, all read from tracks_owner_listed alone, however
+   * many tracks it has.
+   */
+  async #feedTracks(viewer: string, before: FeedPosition | undefined, limit: number): Promise<FeedItemRow[]> {
+    const after = (eb: ExpressionBuilder<Database, 'tracks'>) =>
+      !before
+        ? sql<SqlBool>`true`
+        : before.rank === 1
+          ? // A cursor on a repost at time T comes before every track of time T (reposts rank first).
+            eb('tracks.created_at', '<=', before.at)
+          : olderThan(eb, 'tracks.created_at', ['tracks.id'], { at: before.at, keys: [before.trackId] });
+    const cutoffs = this.#db
+      .selectFrom('follows')
+      .where('follows.follower', '=', viewer)
+      .select((eb) => [
+        'follows.followee',
+        eb
+          .selectFrom('tracks')
+          .select('tracks.created_at')
+          .whereRef('tracks.owner', '=', 'follows.followee')
+          .where(isListed)
+          .where(after)
+          .orderBy('tracks.created_at', 'desc')
+          .orderBy('tracks.id', 'desc')
+          .limit(1)
+          .offset(limit - 1)
+          .as('cutoff'),
+      ])
+      .as('c');
+    return (
+      this.#db
+        .selectFrom(cutoffs)
+        // CROSS JOIN keeps SQLite on this order (followees, then each one's index range) instead of
+        // walking every listed track; on Postgres it is an ordinary join.
+        .crossJoin('tracks')
+        .select(['tracks.id as trackId', 'tracks.owner as actor', 'tracks.created_at as at'])
+        .whereRef('tracks.owner', '=', 'c.followee')
+        .where((eb) => eb('tracks.created_at', '>=', eb.fn.coalesce('c.cutoff', sql.lit(0))))
+        .where(isListed)
+        .where(after)
+        .orderBy('tracks.created_at', 'desc')
+        .orderBy('tracks.id', 'desc')
+        .limit(limit)
+        .execute()
+    );
+  }
+
+  /**
+   * Followed accounts' reposts of listed tracks. Whether a reposted track is listed takes a lookup
+   * per repost, so the likely page is found first without them: the newest `2 × limit` reposts
+   * (bounded per followee as for tracks, from reposts_account alone), then the listed ones among
+   * those. That is the page unless too many of them were of unlisted tracks; then the exact query
+   * (the same bound, counting listed reposts only) answers.
+   */
+  async #feedReposts(
+    viewer: string,
+    before: FeedPosition | undefined,
+    limit: number,
+  ): Promise<FeedItemRow[]> {
+    const after = (eb: ExpressionBuilder<Database, 'reposts'>) =>
+      !before
+        ? sql<SqlBool>`true`
+        : before.rank === 0
+          ? eb('reposts.created_at', '<', before.at)
+          : olderThan(eb, 'reposts.created_at', ['reposts.track_id', 'reposts.account'], {
+              at: before.at,
+              keys: [before.trackId, before.account],
+            });
+    const newest = (listedOnly: boolean, count: number) => {
+      const cutoffs = this.#db
+        .selectFrom('follows')
+        .where('follows.follower', '=', viewer)
+        .select((eb) => {
+          let cutoff = eb.selectFrom('reposts').select('reposts.created_at');
+          if (listedOnly)
+            cutoff = cutoff.innerJoin('tracks', 'tracks.id', 'reposts.track_id').where(isListed);
+          return [
+            'follows.followee',
+            cutoff
+              .whereRef('reposts.account', '=', 'follows.followee')
+              .where(after)
+              .orderBy('reposts.created_at', 'desc')
+              .orderBy('reposts.track_id', 'desc')
+              .limit(1)
+              .offset(count - 1)
+              .as('cutoff'),
+          ];
+        })
+        .as('c');
+      let query = this.#db
+        .selectFrom(cutoffs)
+        .crossJoin('reposts')
+        .select(['reposts.track_id as trackId', 'reposts.account as actor', 'reposts.created_at as at'])
+        .whereRef('reposts.account', '=', 'c.followee')
+        .where((eb) => eb('reposts.created_at', '>=', eb.fn.coalesce('c.cutoff', sql.lit(0))))
+        .where(after);
+      if (listedOnly) query = query.innerJoin('tracks', 'tracks.id', 'reposts.track_id').where(isListed);
+      return query
+        .orderBy('reposts.created_at', 'desc')
+        .orderBy('reposts.track_id', 'desc')
+        .orderBy('reposts.account', 'desc')
+        .limit(count);
+    };
+
+    const candidates = 2 * limit;
+    const likely = await this.#db
+      .selectFrom(newest(false, candidates).as('r'))
+      .leftJoin('tracks', (join) => join.onRef('tracks.id', '=', 'r.trackId').on(isListed))
+      .select(['r.trackId', 'r.actor', 'r.at', 'tracks.id as listed'])
+      .orderBy('r.at', 'desc')
+      .orderBy('r.trackId', 'desc')
+      .orderBy('r.actor', 'desc')
+      .execute();
+    const listed = likely.filter((row) => row.listed !== null);
+    // Fewer candidates than asked for means none were left out; enough listed ones are the page.
+    if (likely.length < candidates || listed.length >= limit) {
+      return listed.slice(0, limit).map(({ trackId, actor, at }) => ({ trackId, actor, at }));
+    }
+    return newest(true, limit).execute();
+  }
+}
+
+interface FeedItemRow {
+  trackId: string;
+  actor: string;
+  at: number;
 }
 
 async function bumpAccount(
