@@ -3,8 +3,11 @@ import { FairstreamApiError } from '@fairstream/sdk';
 import { claim, claimHelp } from './commands/claim.ts';
 import { earnings, earningsHelp } from './commands/earnings.ts';
 import { faucet, faucetHelp } from './commands/faucet.ts';
+import { feed, feedHelp } from './commands/feed.ts';
+import { follow, followHelp, unfollow, unfollowHelp } from './commands/follow.ts';
 import { listen, listenHelp } from './commands/listen.ts';
 import { playlist, playlistHelp } from './commands/playlist.ts';
+import { profile, profileHelp } from './commands/profile.ts';
 import { register, registerHelp } from './commands/register.ts';
 import { stake, stakeHelp } from './commands/stake.ts';
 import { subscribe, subscribeHelp } from './commands/subscribe.ts';
@@ -38,6 +41,9 @@ Commands:
   earnings  What an address earned per epoch and track (default: your wallet), paid or pending
   claim     Claim every payout your wallet is owed that the node has not pushed yet
   verify    Audit every settled epoch against the chain (\`--epoch N\`, \`--address A\`)
+  profile   Show a profile, or set yours (\`--handle\`, \`--name\`, \`--bio\`)
+  follow    Follow an account by handle or address; \`unfollow\` stops
+  feed      The newest tracks and reposts of the accounts you follow
 
 Global options:
   --api URL   The node to talk to (env FAIRSTREAM_API, default http://127.0.0.1:4000)
@@ -61,6 +67,10 @@ const commands: Record<
   verify: { run: (args, global) => verify(args, global), help: verifyHelp },
   earnings: { run: earnings, help: earningsHelp },
   claim: { run: claim, help: claimHelp },
+  profile: { run: profile, help: profileHelp },
+  follow: { run: follow, help: followHelp },
+  unfollow: { run: unfollow, help: unfollowHelp },
+  feed: { run: feed, help: feedHelp },
 };
 
 export async function main(argv: string[]): Promise<number> {

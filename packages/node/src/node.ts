@@ -23,12 +23,15 @@ import { AuthRepository } from './repositories/auth.repository.ts';
 import { CommentsRepository } from './repositories/comments.repository.ts';
 import { FaucetRepository } from './repositories/faucet.repository.ts';
 import { JobsRepository } from './repositories/jobs.repository.ts';
+import { NotificationsRepository } from './repositories/notifications.repository.ts';
 import { PlaylistsRepository } from './repositories/playlists.repository.ts';
 import { PlaysRepository } from './repositories/plays.repository.ts';
+import { ProfilesRepository } from './repositories/profiles.repository.ts';
 import { ReportsRepository } from './repositories/reports.repository.ts';
 import { SessionKeysRepository } from './repositories/session-keys.repository.ts';
 import { SettingsRepository } from './repositories/settings.repository.ts';
 import { SettlementRepository } from './repositories/settlement.repository.ts';
+import { SocialRepository } from './repositories/social.repository.ts';
 import { TracksRepository } from './repositories/tracks.repository.ts';
 import { AuthService } from './services/auth.service.ts';
 import { ChainService } from './services/chain.service.ts';
@@ -38,10 +41,13 @@ import { CursorCodec } from './services/cursor.ts';
 import { EarningsService } from './services/earnings.service.ts';
 import type { MediaToolkit } from './services/media-toolkit.ts';
 import { ModerationService } from './services/moderation.service.ts';
+import { type NotificationInput, NotificationsService } from './services/notifications.service.ts';
 import { PlayWriter } from './services/play-writer.ts';
 import { PlaylistsService } from './services/playlists.service.ts';
 import { PlaysService } from './services/plays.service.ts';
+import { ProfilesService } from './services/profiles.service.ts';
 import { SessionKeysService } from './services/session-keys.service.ts';
+import { SocialService } from './services/social.service.ts';
 import { SubscriptionsService } from './services/subscriptions.service.ts';
 import { TrackRegistrationService } from './services/track-registration.service.ts';
 import { TracksService } from './services/tracks.service.ts';
@@ -113,13 +119,20 @@ export async function createNode(
     chainId: ledger.chainId,
     sessionTtlMs: config.sessionTtlSeconds * 1000,
   });
+  const cursors = await openCursors(db);
+  const notifications = new NotificationsService(
+    new NotificationsRepository(db),
+    new ProfilesRepository(db),
+    {
+      cursors,
+    },
+  );
   const worker = role === 'all' ? createMediaWorker(config, resources, ledger, logger) : undefined;
   const indexer = role === 'all' ? createLedgerIndexer(db, ledger, config, logger) : undefined;
   const settlement =
     role === 'all'
-      ? createSettlementWorker(config, resources, ledger, logger, options.settlement)
+      ? createSettlementWorker(config, resources, ledger, logger, notifications, options.settlement)
       : undefined;
-  const cursors = new CursorCodec(Buffer.from(await new SettingsRepository(db).get('cursor_key'), 'base64'));
   // viem's own block-number cache is bypassed: ChainHead decides how long a head is used.
   const head = new ChainHead(() => ledger.publicClient.getBlockNumber({ cacheTime: 0 }), {
     maxAgeMs: config.chain ? HEAD_MAX_AGE_MS.public : HEAD_MAX_AGE_MS.embedded,
@@ -151,7 +164,10 @@ export async function createNode(
   const comments = new CommentsService(new CommentsRepository(db), tracks, {
     cursors,
     isOperator,
-    onCommented: options.onCommented,
+    onCommented: async (event) => {
+      await notifications.notify(commentNotifications(event));
+      await options.onCommented?.(event);
+    },
     logger: logger.child({ component: 'comments' }),
   });
   const playlists = new PlaylistsService(new PlaylistsRepository(db), tracks, { cursors });
@@ -162,6 +178,10 @@ export async function createNode(
   const playsRepository = new PlaysRepository(db);
   const playWriter = new PlayWriter((rows) => playsRepository.insertReports(rows));
   const plays = new PlaysService(sessionKeys, tracks, playWriter);
+  const profiles = new ProfilesService(new ProfilesRepository(db), blobs, media, {
+    tempPath: resources.tempPath,
+  });
+  const social = new SocialService(new SocialRepository(db), tracks, profiles, notifications, { cursors });
   const app = await buildApp(
     {
       auth,
@@ -169,6 +189,9 @@ export async function createNode(
       registrations: new TrackRegistrationService(tracks, ledger),
       sessionKeys,
       plays,
+      profiles,
+      social,
+      notifications,
       chain: new ChainService(ledger, new FaucetRepository(db), { afterWrite: () => head.invalidate() }),
       earnings: new EarningsService(new SettlementRepository(db), blobs),
       claims: new ClaimsService(new SettlementRepository(db), ledger),
@@ -240,7 +263,12 @@ export async function startBackgroundNode(
   await worker.start(requeueBefore(config));
   const indexer = createLedgerIndexer(resources.db, ledger, config, logger);
   indexer.start();
-  const settlement = createSettlementWorker(config, resources, ledger, logger);
+  const notifications = new NotificationsService(
+    new NotificationsRepository(resources.db),
+    new ProfilesRepository(resources.db),
+    { cursors: await openCursors(resources.db) },
+  );
+  const settlement = createSettlementWorker(config, resources, ledger, logger, notifications);
   settlement.start();
   return {
     worker,
@@ -314,14 +342,23 @@ function createSettlementWorker(
   resources: Resources,
   ledger: Ledger,
   logger: Logger,
+  notifications: NotificationsService,
   overrides: CreateNodeOptions['settlement'] = {},
 ): SettlementWorker {
   return new SettlementWorker(new SettlementRepository(resources.db), ledger, resources.blobs, {
     epochSeconds: config.epochSeconds,
     logger: logger.child({ component: 'settlement' }),
     tempDir: join(resources.workDir, 'settlement'),
+    onEpochPaid: async (epoch, payouts) => {
+      await notifications.notifyPayouts(epoch, payouts);
+    },
     ...overrides,
   });
+}
+
+/** Every process sharing the database signs cursors with the node-wide key kept in it. */
+async function openCursors(db: Db): Promise<CursorCodec> {
+  return new CursorCodec(Buffer.from(await new SettingsRepository(db).get('cursor_key'), 'base64'));
 }
 
 /**
@@ -351,6 +388,7 @@ function withHttpErrors(media: MediaToolkit): MediaToolkit {
     checkImage: wrap(media.checkImage.bind(media)),
     renditions: wrap(media.renditions.bind(media)),
     renderCoverArt: wrap(media.renderCoverArt.bind(media)),
+    renderAvatar: wrap(media.renderAvatar.bind(media)),
   };
 }
 
@@ -360,4 +398,36 @@ async function localCopy(blobs: BlobStore, cid: string, scratchDir: string): Pro
   const path = join(scratchDir, cid);
   await pipeline(await blobs.createReadStream(cid), createWriteStream(path));
   return path;
+}
+
+/**
+ * Who hears of a comment: the track's owner of a comment on their track, the author answered of a
+ * reply (and the owner too, when someone else was answered). Keyed by the comment, so a retry
+ * notifies once; one's own comments notify no one (notify drops them).
+ */
+export function commentNotifications(event: CommentEvent): NotificationInput[] {
+  const data = {
+    commentId: event.commentId,
+    ...(event.atMs === null ? {} : { atMs: event.atMs }),
+    ...(event.replyTo ? { replyTo: event.replyTo.commentId } : {}),
+  };
+  const base = { actor: event.author, trackId: event.trackId, data };
+  const notices: NotificationInput[] = [];
+  if (event.replyTo) {
+    notices.push({
+      ...base,
+      recipient: event.replyTo.author,
+      kind: 'reply',
+      key: `reply:${event.commentId}`,
+    });
+  }
+  if (!event.replyTo || event.replyTo.author !== event.trackOwner) {
+    notices.push({
+      ...base,
+      recipient: event.trackOwner,
+      kind: 'comment',
+      key: `comment:${event.commentId}`,
+    });
+  }
+  return notices;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseSessionKeyDelegationMessage } from '@fairstream/protocol';
-import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, type SqlBool, sql } from 'kysely';
 
 /**
  * Migrations live in code so the node ships as one unit; names sort in the order they apply.
@@ -472,6 +472,138 @@ const migrations: Record<string, Migration> = {
         .createIndex('reports_target')
         .on('reports')
         .columns(['target_kind', 'target_id', 'state'])
+        .execute();
+    },
+  },
+  '0010_social_graph': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('profiles')
+        .addColumn('address', 'text', (c) => c.primaryKey())
+        .addColumn('handle', 'text')
+        .addColumn('handle_key', 'text')
+        .addColumn('display_name', 'text')
+        .addColumn('bio', 'text')
+        .addColumn('links', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      // One owner per handle whatever its case; accounts without a handle (null) do not collide.
+      await db.schema.createIndex('profiles_handle').on('profiles').column('handle_key').unique().execute();
+      await db.schema
+        .createTable('profile_avatars')
+        .addColumn('address', 'text', (c) => c.notNull())
+        .addColumn('variant', 'text', (c) => c.notNull())
+        .addColumn('cid', 'text', (c) => c.notNull())
+        .addColumn('mime', 'text', (c) => c.notNull())
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('profile_avatars_pk', ['address', 'variant'])
+        .execute();
+      // GET /blobs/{cid} serves avatars too, and a replaced avatar's blobs go once nothing uses them.
+      await db.schema.createIndex('profile_avatars_cid').on('profile_avatars').column('cid').execute();
+
+      // Followees may be addresses that never signed in (an artist paid through a split), so no
+      // foreign keys to accounts. The primary key answers "does A follow B" and a viewer's feed
+      // sources; the two indexes are the followers and following lists, newest first.
+      await db.schema
+        .createTable('follows')
+        .addColumn('follower', 'text', (c) => c.notNull())
+        .addColumn('followee', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('follows_pk', ['follower', 'followee'])
+        .execute();
+      await db.schema
+        .createIndex('follows_followee')
+        .on('follows')
+        .columns(['followee', 'created_at', 'follower'])
+        .execute();
+      await db.schema
+        .createIndex('follows_follower')
+        .on('follows')
+        .columns(['follower', 'created_at', 'followee'])
+        .execute();
+      for (const table of ['reposts', 'favorites']) {
+        // Deleting a track deletes its reposts and favorites with it.
+        await db.schema
+          .createTable(table)
+          .addColumn('account', 'text', (c) => c.notNull())
+          .addColumn('track_id', 'text', (c) => c.notNull().references('tracks.id').onDelete('cascade'))
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint(`${table}_pk`, ['account', 'track_id'])
+          .execute();
+        // A track's reposters/favoriters, and an account's reposts/favorites (and the feed), newest first.
+        await db.schema
+          .createIndex(`${table}_track`)
+          .on(table)
+          .columns(['track_id', 'created_at', 'account'])
+          .execute();
+        await db.schema
+          .createIndex(`${table}_account`)
+          .on(table)
+          .columns(['account', 'created_at', 'track_id'])
+          .execute();
+      }
+      await db.schema
+        .createTable('account_counts')
+        .addColumn('address', 'text', (c) => c.primaryKey())
+        .addColumn('followers', 'integer', (c) => c.notNull())
+        .addColumn('following', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('track_counts')
+        .addColumn('track_id', 'text', (c) => c.primaryKey().references('tracks.id').onDelete('cascade'))
+        .addColumn('reposts', 'integer', (c) => c.notNull())
+        .addColumn('favorites', 'integer', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('notifications')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('recipient', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text')
+        .addColumn('track_id', 'text')
+        .addColumn('data', 'text')
+        .addColumn('dedupe_key', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('read_at', 'bigint')
+        .execute();
+      await db.schema
+        .createIndex('notifications_dedupe')
+        .on('notifications')
+        .columns(['recipient', 'dedupe_key'])
+        .unique()
+        .execute();
+      await db.schema
+        .createIndex('notifications_recipient')
+        .on('notifications')
+        .columns(['recipient', 'created_at', 'id'])
+        .execute();
+      // The unread count reads only unread rows.
+      await db.schema
+        .createIndex('notifications_unread')
+        .on('notifications')
+        .column('recipient')
+        .where(sql.raw<SqlBool>('read_at is null'))
+        .execute();
+
+      // Profile pages and the feed list one account's listed tracks newest first: this partial index
+      // holds exactly the rows isListed admits (its condition must stay isListed's), and carries the
+      // listing columns so those reads never touch the table.
+      const listed = sql.raw<SqlBool>("state = 'ready' and visibility = 'public' and delisted_at is null");
+      await db.schema
+        .createIndex('tracks_owner_listed')
+        .on('tracks')
+        .columns(['owner', 'created_at', 'id', 'state', 'visibility', 'delisted_at'])
+        .where(listed)
+        .execute();
+      // "Is this reposted (or favorited) track listed?", asked once per row of a feed or a list.
+      await db.schema
+        .createIndex('tracks_listed')
+        .on('tracks')
+        .columns(['id', 'state', 'visibility', 'delisted_at'])
+        .unique()
+        .where(listed)
         .execute();
     },
   },

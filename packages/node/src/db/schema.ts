@@ -1,5 +1,13 @@
 /** Times are Unix milliseconds. Large integers that may leave the safe range later are text. */
 export interface Database {
+  profiles: ProfileTable;
+  profile_avatars: ProfileAvatarTable;
+  follows: FollowTable;
+  reposts: TrackActionTable;
+  favorites: TrackActionTable;
+  account_counts: AccountCountsTable;
+  track_counts: TrackCountsTable;
+  notifications: NotificationTable;
   node_settings: NodeSettingTable;
   accounts: AccountTable;
   auth_nonces: AuthNonceTable;
@@ -389,4 +397,75 @@ export interface ReportTable {
   closed_by: string | null;
   created_at: number;
   closed_at: number | null;
+}
+
+/** What an account says about itself; an address without a row still has a (bare) page. */
+export interface ProfileTable {
+  /** Lower-case wallet address. */
+  address: string;
+  /** As the owner typed it (case kept for display). */
+  handle: string | null;
+  /** The handle in lower case: unique, so a handle has one owner whatever its case. */
+  handle_key: string | null;
+  display_name: string | null;
+  bio: string | null;
+  /** JSON array of { label, url }. */
+  links: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The rendered sizes of an account's avatar ('150.webp', '480.jpeg', …), like track cover art. */
+export interface ProfileAvatarTable {
+  address: string;
+  variant: string;
+  cid: string;
+  mime: string;
+  size: number;
+}
+
+export interface FollowTable {
+  follower: string;
+  followee: string;
+  created_at: number;
+}
+
+/** A repost or a favorite: one per (account, track). */
+export interface TrackActionTable {
+  account: string;
+  track_id: string;
+  created_at: number;
+}
+
+/**
+ * Counters kept in the same transaction as the rows they count, so a profile page reads two numbers
+ * instead of counting a popular account's followers on every view.
+ */
+export interface AccountCountsTable {
+  address: string;
+  followers: number;
+  following: number;
+}
+
+export interface TrackCountsTable {
+  track_id: string;
+  reposts: number;
+  favorites: number;
+}
+
+export interface NotificationTable {
+  id: string;
+  /** Lower-case address of the account notified. */
+  recipient: string;
+  /** 'follow', 'repost', 'favorite', 'payout' (services/notifications.service.ts lists them). */
+  kind: string;
+  /** Who caused it, when someone did. */
+  actor: string | null;
+  track_id: string | null;
+  /** JSON of kind-specific details (a payout's epoch, token and amount), or null. */
+  data: string | null;
+  /** Unique per recipient: the same event notified twice (a retry, a redone step) is stored once. */
+  dedupe_key: string;
+  created_at: number;
+  read_at: number | null;
 }

@@ -21,9 +21,12 @@ import type { CommentsService } from '../services/comments.service.ts';
 import type { CursorCodec } from '../services/cursor.ts';
 import type { EarningsService } from '../services/earnings.service.ts';
 import type { ModerationService } from '../services/moderation.service.ts';
+import type { NotificationsService } from '../services/notifications.service.ts';
 import type { PlaylistsService } from '../services/playlists.service.ts';
 import type { PlaysService } from '../services/plays.service.ts';
+import type { ProfilesService } from '../services/profiles.service.ts';
 import type { SessionKeysService } from '../services/session-keys.service.ts';
+import type { SocialService } from '../services/social.service.ts';
 import type { SubscriptionsService } from '../services/subscriptions.service.ts';
 import type { TrackRegistrationService } from '../services/track-registration.service.ts';
 import type { TracksService } from '../services/tracks.service.ts';
@@ -36,13 +39,17 @@ import { commentRoutes } from './routes/comments.routes.ts';
 import { epochsRoutes } from './routes/epochs.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { moderationRoutes } from './routes/moderation.routes.ts';
+import { notificationRoutes } from './routes/notifications.routes.ts';
 import { playlistRoutes } from './routes/playlists.routes.ts';
 import { playRoutes } from './routes/plays.routes.ts';
+import { profileRoutes } from './routes/profiles.routes.ts';
 import { rulesRoutes } from './routes/rules.routes.ts';
+import { socialRoutes } from './routes/social.routes.ts';
 import { streamRoutes } from './routes/stream.routes.ts';
 import { subscriptionRoutes } from './routes/subscriptions.routes.ts';
 import { trackRoutes } from './routes/tracks.routes.ts';
 import { Comment, ErrorResponse, Playlist, PlaylistSummary, Track } from './schemas.ts';
+import { Profile, UserSummary } from './social-schemas.ts';
 import type { UploadLimits } from './upload-form.ts';
 
 export const API_PREFIX = '/api/v1';
@@ -60,6 +67,9 @@ export interface AppContext {
   comments: CommentsService;
   playlists: PlaylistsService;
   moderation: ModerationService;
+  profiles: ProfilesService;
+  social: SocialService;
+  notifications: NotificationsService;
   blobs: BlobStore;
   /** Signs and checks pagination cursors. */
   cursors: CursorCodec;
@@ -96,6 +106,8 @@ export async function buildApp(context: AppContext, logger: FastifyBaseLogger | 
   app.addSchema(Comment);
   app.addSchema(PlaylistSummary);
   app.addSchema(Playlist);
+  app.addSchema(UserSummary);
+  app.addSchema(Profile);
 
   await app.register(swagger, {
     openapi: {
@@ -153,6 +165,9 @@ export async function buildApp(context: AppContext, logger: FastifyBaseLogger | 
       await api.register(commentRoutes(context));
       await api.register(playlistRoutes(context));
       await api.register(moderationRoutes(context));
+      await api.register(profileRoutes(context));
+      await api.register(socialRoutes(context));
+      await api.register(notificationRoutes(context));
     },
     { prefix: API_PREFIX },
   );
@@ -175,6 +190,15 @@ function errorHandler(error: FastifyError | AppError | Error, request: FastifyRe
     const message = `Invalid ${fastifyError.validationContext ?? 'request'}: ${fastifyError.message}`;
     request.log.info({ reason: message }, 'request refused');
     return reply.code(400).send({ error: { code: 'invalid_request', message } });
+  }
+  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    request.log.info({ reason: fastifyError.message }, 'request refused');
+    return reply.code(413).send({
+      error: {
+        code: 'payload_too_large',
+        message: `The request body is larger than this endpoint accepts (${request.routeOptions.bodyLimit ?? 'its limit'} bytes); send less`,
+      },
+    });
   }
   if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     request.log.info({ reason: fastifyError.message, code: fastifyError.code }, 'request refused');

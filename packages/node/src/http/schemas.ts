@@ -118,6 +118,17 @@ export const Track = Type.Object(
     ),
     createdAt: Type.Integer({ description: 'Unix milliseconds' }),
     updatedAt: Type.Integer({ description: 'Unix milliseconds' }),
+    social: Type.Optional(
+      Type.Object(
+        {
+          reposts: Type.Integer({ description: 'How many accounts reposted it' }),
+          favorites: Type.Integer({ description: 'How many accounts favorited it' }),
+          reposted: Type.Boolean({ description: 'Whether the signed-in viewer reposted it' }),
+          favorited: Type.Boolean({ description: 'Whether the signed-in viewer favorited it' }),
+        },
+        { description: 'Present where the node shows a track with its social counts' },
+      ),
+    ),
   },
   { $id: 'Track' },
 );

@@ -17,33 +17,53 @@ export const DEFAULT_UPLOAD_LIMITS: UploadLimits = {
   imageBytes: 20 * 1024 * 1024,
 };
 
-export interface ReceivedUpload {
-  files: Partial<Record<'audio' | 'cover', ReceivedFile>>;
+export interface ReceivedUpload<F extends string = 'audio' | 'cover'> {
+  files: Partial<Record<F, ReceivedFile>>;
   fields: Record<string, string>;
   /** Every temp file written; the caller removes them whatever happens. */
   tempPaths: string[];
+}
+
+/** The file parts a form takes, each with its byte limit, and how to name them in refusals. */
+export interface FileParts<F extends string> {
+  limits: Record<F, number>;
+  /** The part the form cannot do without, named when the body is not multipart. */
+  main: F;
+  /** Says which parts to send, for a refused part: 'send the audio as "audio" and art as "cover"'. */
+  hint: string;
+}
+
+export function trackFileParts(limits: UploadLimits): FileParts<'audio' | 'cover'> {
+  return {
+    limits: { audio: limits.audioBytes, cover: limits.imageBytes },
+    main: 'audio',
+    hint: 'send the audio as "audio" and art as "cover"',
+  };
 }
 
 /**
  * Streams a multipart upload straight to temp files, hashing on the way, and enforces per-file
  * limits while the bytes arrive, so an oversized file is refused without being stored whole.
  */
-export async function receiveUpload(
+export async function receiveUpload<F extends string = 'audio' | 'cover'>(
   request: FastifyRequest,
   tempPath: (suffix: string) => string,
   limits: UploadLimits = DEFAULT_UPLOAD_LIMITS,
-): Promise<ReceivedUpload> {
+  fileParts: FileParts<F> = trackFileParts(limits) as unknown as FileParts<F>,
+): Promise<ReceivedUpload<F>> {
   if (!request.isMultipart()) {
     throw new AppError(
       415,
       'not_multipart',
-      'Send the upload as multipart/form-data with an "audio" file part',
+      `Send the upload as multipart/form-data with an "${fileParts.main}" file part`,
     );
   }
-  const received: ReceivedUpload = { files: {}, fields: {}, tempPaths: [] };
+  const names = Object.keys(fileParts.limits) as F[];
+  const largest = Math.max(...names.map((name) => fileParts.limits[name]));
+  const received: ReceivedUpload<F> = { files: {}, fields: {}, tempPaths: [] };
   try {
     const parts = request.parts({
-      limits: { fileSize: limits.audioBytes, files: 2, fields: 20, fieldSize: 64 * 1024 },
+      limits: { fileSize: largest, files: names.length, fields: 20, fieldSize: 64 * 1024 },
     });
     for await (const part of parts) {
       if (part.type === 'field') {
@@ -53,18 +73,15 @@ export async function receiveUpload(
         received.fields[part.fieldname] = part.value;
         continue;
       }
-      const name = part.fieldname;
-      if (name !== 'audio' && name !== 'cover') {
-        throw badRequest(
-          'unknown_file_field',
-          `Unexpected file field "${name}"; send the audio as "audio" and art as "cover"`,
-        );
+      const name = part.fieldname as F;
+      if (!names.includes(name)) {
+        throw badRequest('unknown_file_field', `Unexpected file field "${name}"; ${fileParts.hint}`);
       }
       if (received.files[name]) throw badRequest('duplicate_file', `Send only one "${name}" file`);
       const filename = checkFilename(part.filename);
       const path = tempPath(`.${name}`);
       received.tempPaths.push(path);
-      const limit = name === 'audio' ? limits.audioBytes : limits.imageBytes;
+      const limit = fileParts.limits[name];
       const hasher = new HashingPassThrough();
       await pipeline(part.file, new SizeLimit(limit, name), hasher, createWriteStream(path, { flags: 'wx' }));
       if (part.file.truncated) throw tooLarge(name, limit);
@@ -72,7 +89,7 @@ export async function receiveUpload(
     }
   } catch (error) {
     await discard(received.tempPaths);
-    throw translateMultipartError(error, limits);
+    throw translateMultipartError(error, fileParts);
   }
   return received;
 }
@@ -115,12 +132,17 @@ function tooLarge(name: string, limit: number): AppError {
   return payloadTooLarge(`The ${name} file is larger than ${formatMegabytes(limit)}; send a smaller file`);
 }
 
-function translateMultipartError(error: unknown, limits: UploadLimits): unknown {
+function translateMultipartError<F extends string>(error: unknown, fileParts: FileParts<F>): unknown {
   if (error instanceof AppError) return error;
   const code = (error as { code?: string }).code;
-  if (code === 'FST_REQ_FILE_TOO_LARGE') return tooLarge('audio', limits.audioBytes);
-  if (code === 'FST_FILES_LIMIT')
-    return badRequest('too_many_files', 'Send at most two files: "audio" and "cover"');
+  if (code === 'FST_REQ_FILE_TOO_LARGE') return tooLarge(fileParts.main, fileParts.limits[fileParts.main]);
+  if (code === 'FST_FILES_LIMIT') {
+    const names = Object.keys(fileParts.limits).map((name) => `"${name}"`);
+    return badRequest(
+      'too_many_files',
+      names.length === 1 ? `Send one file: ${names[0]}` : `Send at most these files: ${names.join(' and ')}`,
+    );
+  }
   if (code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT')
     return badRequest('too_many_fields', 'Too many form fields');
   if (code?.startsWith('FST_'))

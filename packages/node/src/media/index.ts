@@ -6,7 +6,7 @@ export {
   type RenditionOptions,
   renditionArgs,
 } from './args.ts';
-export { type CoverFile, checkImage, renderCoverArt } from './artwork.ts';
+export { type CoverFile, checkImage, type ImagePurpose, renderAvatar, renderCoverArt } from './artwork.ts';
 export { type FfmpegBinaries, type FindFfmpegOptions, findFfmpeg } from './binaries.ts';
 export { MediaError } from './errors.ts';
 export { type Loudness, parseEbur128Summary } from './loudness.ts';

@@ -1,5 +1,5 @@
 import type { MediaToolkit } from '../services/media-toolkit.ts';
-import { checkImage, renderCoverArt } from './artwork.ts';
+import { checkImage, renderAvatar, renderCoverArt } from './artwork.ts';
 import { type FfmpegBinaries, findFfmpeg } from './binaries.ts';
 import { readTags } from './tags.ts';
 import { createFfmpegTranscoder } from './transcoder.ts';
@@ -18,5 +18,6 @@ export async function createMediaToolkit(bins?: FfmpegBinaries): Promise<MediaTo
     renditions: (input, outDir, probe, onProgress, signal) =>
       transcoder.renditions(input, outDir, probe, onProgress, signal),
     renderCoverArt,
+    renderAvatar,
   };
 }

@@ -130,10 +130,13 @@ export class TracksRepository {
     return { ...track, splits, assets, stages: sortStages(stages) };
   }
 
-  /** Several tracks with their splits, assets and stages in four queries (not four per track). */
+  /**
+   * Many tracks with their splits, assets and stages in four queries (a page of a list, not one
+   * lookup per item), in the order of `ids`; ids with no track are left out.
+   */
   async findManyByIds(ids: readonly string[]): Promise<TrackRecord[]> {
-    if (ids.length === 0) return [];
     const unique = [...new Set(ids)];
+    if (unique.length === 0) return [];
     const [tracks, splits, assets, stages] = await Promise.all([
       this.#db.selectFrom('tracks').selectAll().where('id', 'in', unique).execute(),
       this.#db
@@ -155,22 +158,16 @@ export class TracksRepository {
         .where('track_id', 'in', unique)
         .execute(),
     ]);
-    const byTrack = <T extends { track_id: string }>(rows: T[]) => {
-      const grouped = new Map<string, Omit<T, 'track_id'>[]>();
-      for (const { track_id, ...rest } of rows) {
-        const list = grouped.get(track_id) ?? [];
-        list.push(rest);
-        grouped.set(track_id, list);
-      }
-      return grouped;
-    };
-    const [splitsOf, assetsOf, stagesOf] = [byTrack(splits), byTrack(assets), byTrack(stages)];
-    return tracks.map((track) => ({
-      ...track,
-      splits: splitsOf.get(track.id) ?? [],
-      assets: assetsOf.get(track.id) ?? [],
-      stages: sortStages(stagesOf.get(track.id) ?? []),
-    }));
+    const records = new Map<string, TrackRecord>(
+      tracks.map((track) => [track.id, { ...track, splits: [], assets: [], stages: [] }]),
+    );
+    for (const { track_id, ...split } of splits) records.get(track_id)?.splits.push(split);
+    for (const { track_id, ...asset } of assets) records.get(track_id)?.assets.push(asset);
+    for (const { track_id, ...stage } of stages) records.get(track_id)?.stages.push(stage);
+    return unique.flatMap((id) => {
+      const record = records.get(id);
+      return record ? [{ ...record, stages: sortStages(record.stages) }] : [];
+    });
   }
 
   async findAsset(trackId: string, kind: AssetKind, variant = ''): Promise<TrackAsset | undefined> {

@@ -327,7 +327,7 @@ export class TracksService {
     });
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
-    const records = await Promise.all(page.map((row) => this.#mustFind(row.id)));
+    const records = await this.#tracks.findManyByIds(page.map((row) => row.id));
     return {
       tracks: records,
       nextCursor:
@@ -335,6 +335,14 @@ export class TracksService {
           ? this.#options.cursors.encode(scope, [last.created_at, last.id])
           : null,
     };
+  }
+
+  /**
+   * Tracks by id, in that order, as the caller's query found them: the caller has already applied
+   * the listing rule (isListed) or checked access; ids of deleted tracks are left out.
+   */
+  async records(ids: readonly string[]): Promise<TrackRecord[]> {
+    return this.#tracks.findManyByIds(ids);
   }
 
   async update(id: string, viewer: Viewer, raw: RawFields): Promise<TrackRecord> {

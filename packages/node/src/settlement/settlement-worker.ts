@@ -95,6 +95,16 @@ export interface SettlementWorkerOptions {
    * after that commit (the crash-resume test restarts the node from there).
    */
   haltAt?: EpochState;
+  /**
+   * Called once an epoch's claims have landed, before the epoch is marked done, with what the
+   * epoch paid each account per token (the operator's fee left out). A crash before 'done' commits
+   * redoes the claim step and calls it again with the same epoch, so it must be idempotent per
+   * (account, epoch, token); NotificationsService.notifyPayouts is. If it throws, the step is retried.
+   */
+  onEpochPaid?: (
+    epoch: number,
+    payouts: { account: string; token: string; amount: bigint }[],
+  ) => Promise<void>;
 }
 
 export class SettlementWorker {
@@ -736,6 +746,18 @@ export class SettlementWorker {
           transactions.push(fee.hash);
         }
       }
+    }
+    if (this.#options.onEpochPaid) {
+      const paid = [
+        ...(await this.#repo.allocations(epoch.n, 'payout')),
+        ...(await this.#repo.allocations(epoch.n, 'reward')),
+      ];
+      await this.#options.onEpochPaid(
+        epoch.n,
+        paid
+          .filter((entry) => entry.account !== operator.toLowerCase())
+          .map((entry) => ({ account: entry.account, token: entry.token, amount: BigInt(entry.amount) })),
+      );
     }
     await this.#repo.advance(epoch.n, 'done', { claim_txs: JSON.stringify(transactions) });
     return 'done';

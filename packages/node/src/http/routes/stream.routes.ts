@@ -72,7 +72,7 @@ export function streamRoutes(context: AppContext): FastifyPluginAsyncTypebox {
         schema: {
           operationId: 'getBlob',
           tags: ['streaming'],
-          summary: 'Content-addressed bytes of a track asset (cover art, waveform, renditions)',
+          summary: 'Content-addressed bytes of a track asset (cover art, waveform, renditions) or an avatar',
           ...blobParams,
           response: binaryResponses,
         },
@@ -101,10 +101,17 @@ export function streamRoutes(context: AppContext): FastifyPluginAsyncTypebox {
       const cid = parseCid(request.params.cid);
       if (!cid)
         throw new AppError(400, 'invalid_cid', 'The path must end in a CIDv1 (raw, sha2-256), e.g. bafkrei…');
-      const { asset, public: isPublic } = await context.tracks.blobForViewer(
-        cid,
-        viewerOf(request, request.query.share),
-      );
+      let found: Awaited<ReturnType<typeof context.tracks.blobForViewer>>;
+      try {
+        found = await context.tracks.blobForViewer(cid, viewerOf(request, request.query.share));
+      } catch (error) {
+        // Not a track's blob the viewer may see: avatars are public to everyone.
+        if (!(error instanceof AppError) || error.status !== 404) throw error;
+        const avatar = await context.profiles.avatarBlob(cid);
+        if (!avatar) throw error;
+        return sendBlob(context, request, reply, avatar, IMMUTABLE);
+      }
+      const { asset, public: isPublic } = found;
       return sendBlob(
         context,
         request,
@@ -120,7 +127,7 @@ async function sendBlob(
   context: AppContext,
   request: FastifyRequest,
   reply: FastifyReply,
-  asset: TrackAsset,
+  asset: Pick<TrackAsset, 'cid' | 'mime' | 'size'>,
   cacheControl: string,
 ) {
   const etag = `"${asset.cid}"`;

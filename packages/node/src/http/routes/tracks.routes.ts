@@ -95,7 +95,7 @@ export function trackRoutes(context: AppContext): FastifyPluginAsyncTypebox {
         schema: {
           operationId: 'getTrack',
           tags: ['tracks'],
-          summary: 'A track with its processing progress, renditions and split',
+          summary: 'A track with its processing progress, renditions, split and social counts',
           description:
             'A hidden or unfinished track is 404 for anyone who may not see it; a track delisted by an ' +
             'operator is 410 track_delisted for everyone but its owner, who sees `delisted` with the reason.',
@@ -104,8 +104,11 @@ export function trackRoutes(context: AppContext): FastifyPluginAsyncTypebox {
           response: { 200: trackRef, ...errorResponses, 410: errorRef },
         },
       },
-      async (request) =>
-        view(await context.tracks.get(request.params.id, viewerOf(request, request.query.share))),
+      async (request) => {
+        const track = await context.tracks.get(request.params.id, viewerOf(request, request.query.share));
+        const social = await context.social.trackSocial([track.id], request.account);
+        return { ...view(track), social: social.get(track.id) };
+      },
     );
 
     app.get(

@@ -1,0 +1,163 @@
+import type { Kysely } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { Database, ProfileAvatarTable, ProfileTable } from '../db/schema.ts';
+
+export type ProfileRow = ProfileTable;
+export type AvatarRow = Omit<ProfileAvatarTable, 'address'>;
+
+export interface ProfileRecord extends ProfileRow {
+  avatar: AvatarRow[];
+}
+
+/** The fields a profile update sets; absent fields are kept. */
+export type ProfileUpdate = Partial<
+  Pick<ProfileRow, 'handle' | 'handle_key' | 'display_name' | 'bio' | 'links'>
+>;
+
+export class ProfilesRepository {
+  readonly #db: Db;
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  async find(address: string): Promise<ProfileRecord | undefined> {
+    const row = await this.#db
+      .selectFrom('profiles')
+      .selectAll()
+      .where('address', '=', address)
+      .executeTakeFirst();
+    return row && { ...row, avatar: await this.#avatar(address) };
+  }
+
+  async addressOfHandle(handleKey: string): Promise<string | undefined> {
+    const row = await this.#db
+      .selectFrom('profiles')
+      .select('address')
+      .where('handle_key', '=', handleKey)
+      .executeTakeFirst();
+    return row?.address;
+  }
+
+  /**
+   * Creates or updates a profile. A handle someone else holds fails on the unique index (the
+   * caller checks first; the index settles a race).
+   */
+  async save(address: string, update: ProfileUpdate, now: number): Promise<void> {
+    await this.#db
+      .insertInto('profiles')
+      .values({
+        address,
+        handle: update.handle ?? null,
+        handle_key: update.handle_key ?? null,
+        display_name: update.display_name ?? null,
+        bio: update.bio ?? null,
+        links: update.links ?? '[]',
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) => oc.column('address').doUpdateSet({ ...update, updated_at: now }))
+      .execute();
+  }
+
+  /**
+   * Replaces an account's avatar (none when `avatar` is empty) and returns the CIDs of the old one
+   * that nothing uses any more (no avatar, no track asset), for the caller to delete.
+   */
+  async replaceAvatar(address: string, avatar: AvatarRow[], now: number): Promise<string[]> {
+    return this.#db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('profiles')
+        .values({
+          address,
+          handle: null,
+          handle_key: null,
+          display_name: null,
+          bio: null,
+          links: '[]',
+          created_at: now,
+          updated_at: now,
+        })
+        .onConflict((oc) => oc.column('address').doUpdateSet({ updated_at: now }))
+        .execute();
+      const old = (
+        await trx.selectFrom('profile_avatars').select('cid').where('address', '=', address).execute()
+      ).map((row) => row.cid);
+      await trx.deleteFrom('profile_avatars').where('address', '=', address).execute();
+      if (avatar.length > 0) {
+        await trx
+          .insertInto('profile_avatars')
+          .values(avatar.map((row) => ({ address, ...row })))
+          .execute();
+      }
+      return unused(trx, old);
+    });
+  }
+
+  /** Those of `cids` that no avatar and no track asset uses. */
+  async unusedCids(cids: readonly string[]): Promise<string[]> {
+    return unused(this.#db, cids);
+  }
+
+  /** An avatar blob by CID: avatars are public, so this is all serving one needs. */
+  async avatarBlob(cid: string): Promise<AvatarRow | undefined> {
+    return this.#db
+      .selectFrom('profile_avatars')
+      .select(['variant', 'cid', 'mime', 'size'])
+      .where('cid', '=', cid)
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  /** Handle, display name and avatar of many accounts in two queries (accounts without a profile are absent). */
+  async summaries(
+    addresses: readonly string[],
+  ): Promise<Map<string, Pick<ProfileRow, 'handle' | 'display_name'> & { avatar: AvatarRow[] }>> {
+    const result = new Map<string, Pick<ProfileRow, 'handle' | 'display_name'> & { avatar: AvatarRow[] }>();
+    const unique = [...new Set(addresses)];
+    if (unique.length === 0) return result;
+    const rows = await this.#db
+      .selectFrom('profiles')
+      .select(['address', 'handle', 'display_name'])
+      .where('address', 'in', unique)
+      .execute();
+    for (const row of rows)
+      result.set(row.address, { handle: row.handle, display_name: row.display_name, avatar: [] });
+    if (rows.length === 0) return result;
+    const avatars = await this.#db
+      .selectFrom('profile_avatars')
+      .select(['address', 'variant', 'cid', 'mime', 'size'])
+      .where(
+        'address',
+        'in',
+        rows.map((row) => row.address),
+      )
+      .orderBy('address')
+      .orderBy('variant')
+      .execute();
+    for (const { address, ...avatar } of avatars) result.get(address)?.avatar.push(avatar);
+    return result;
+  }
+
+  async #avatar(address: string): Promise<AvatarRow[]> {
+    return this.#db
+      .selectFrom('profile_avatars')
+      .select(['variant', 'cid', 'mime', 'size'])
+      .where('address', '=', address)
+      .orderBy('variant')
+      .execute();
+  }
+}
+
+async function unused(db: Kysely<Database>, cids: readonly string[]): Promise<string[]> {
+  const candidates = [...new Set(cids)];
+  if (candidates.length === 0) return [];
+  const used = new Set([
+    ...(await db.selectFrom('profile_avatars').select('cid').where('cid', 'in', candidates).execute()).map(
+      (row) => row.cid,
+    ),
+    ...(await db.selectFrom('track_assets').select('cid').where('cid', 'in', candidates).execute()).map(
+      (row) => row.cid,
+    ),
+  ]);
+  return candidates.filter((cid) => !used.has(cid));
+}
