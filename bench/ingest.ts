@@ -101,7 +101,8 @@ runBenchmark(async () => {
       const response = await fetch(`${node.url}/api/v1/auth/session-keys`, {
         method: 'POST',
         headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(await delegationBody(account, key, nonce)),
+        // Issued 4 minutes ago (within the node's 5-minute skew): the pre-signed reports end after it.
+        body: JSON.stringify(await delegationBody(account, key, nonce, { issuedAt: Date.now() - 240_000 })),
       });
       if (response.status !== 201) throw new Error(`delegation refused: ${await response.text()}`);
       return { address: account.address, key };
@@ -116,8 +117,9 @@ runBenchmark(async () => {
     const batch = [];
     for (let j = i; j < Math.min(i + BATCH, TOTAL_REPORTS); j++) {
       const listener = listeners[j % LISTENERS]!;
-      // 30 s plays of the track, the last one ending now (a report is valid until +30 s).
-      const endedAt = now - (TOTAL_REPORTS - j);
+      // 30 s plays of the track over the last 200 s, the last one ending now; all after the keys
+      // were delegated (a report ending earlier is refused).
+      const endedAt = now - Math.floor(((TOTAL_REPORTS - j) * 200_000) / TOTAL_REPORTS);
       const start = (j * 997) % ((TRACK_SECONDS - 30) * 1000);
       batch.push(
         signedReport(listener.key, listener.address, track.id, {
