@@ -19,9 +19,11 @@ import { MediaWorker, STALE_JOB_MS } from './jobs/media-worker.ts';
 import { MediaError } from './media/errors.ts';
 import { createMediaToolkit } from './media/toolkit.ts';
 import { AuthRepository } from './repositories/auth.repository.ts';
+import { DiscoveryRepository } from './repositories/discovery.repository.ts';
 import { FaucetRepository } from './repositories/faucet.repository.ts';
 import { JobsRepository } from './repositories/jobs.repository.ts';
 import { PlaysRepository } from './repositories/plays.repository.ts';
+import { SearchRepository } from './repositories/search/search-index.ts';
 import { SessionKeysRepository } from './repositories/session-keys.repository.ts';
 import { SettingsRepository } from './repositories/settings.repository.ts';
 import { SettlementRepository } from './repositories/settlement.repository.ts';
@@ -30,10 +32,13 @@ import { AuthService } from './services/auth.service.ts';
 import { ChainService } from './services/chain.service.ts';
 import { ClaimsService } from './services/claims.service.ts';
 import { CursorCodec } from './services/cursor.ts';
+import { DiscoveryService } from './services/discovery.service.ts';
 import { EarningsService } from './services/earnings.service.ts';
+import { InsightsService } from './services/insights.service.ts';
 import type { MediaToolkit } from './services/media-toolkit.ts';
 import { PlayWriter } from './services/play-writer.ts';
 import { PlaysService } from './services/plays.service.ts';
+import { SearchService } from './services/search.service.ts';
 import { SessionKeysService } from './services/session-keys.service.ts';
 import { SubscriptionsService } from './services/subscriptions.service.ts';
 import { TracksService } from './services/tracks.service.ts';
@@ -124,12 +129,16 @@ export async function createNode(
   const playsRepository = new PlaysRepository(db);
   const playWriter = new PlayWriter((rows) => playsRepository.insertReports(rows));
   const plays = new PlaysService(sessionKeys, tracks, playWriter);
+  const discoveryRepository = new DiscoveryRepository(db);
   const app = await buildApp(
     {
       auth,
       tracks,
       sessionKeys,
       plays,
+      search: new SearchService(new SearchRepository(db), tracksRepository, cursors),
+      discovery: new DiscoveryService(discoveryRepository, tracksRepository, { cursors }),
+      insights: new InsightsService(discoveryRepository, tracks),
       chain: new ChainService(ledger, new FaucetRepository(db)),
       earnings: new EarningsService(new SettlementRepository(db), blobs),
       claims: new ClaimsService(new SettlementRepository(db), ledger),

@@ -18,8 +18,11 @@ import type { AuthService } from '../services/auth.service.ts';
 import type { ChainService } from '../services/chain.service.ts';
 import type { ClaimsService } from '../services/claims.service.ts';
 import type { CursorCodec } from '../services/cursor.ts';
+import type { DiscoveryService } from '../services/discovery.service.ts';
 import type { EarningsService } from '../services/earnings.service.ts';
+import type { InsightsService } from '../services/insights.service.ts';
 import type { PlaysService } from '../services/plays.service.ts';
+import type { SearchService } from '../services/search.service.ts';
 import type { SessionKeysService } from '../services/session-keys.service.ts';
 import type { SubscriptionsService } from '../services/subscriptions.service.ts';
 import type { TracksService } from '../services/tracks.service.ts';
@@ -28,10 +31,14 @@ import { authenticate } from './authenticate.ts';
 import { authRoutes } from './routes/auth.routes.ts';
 import { chainRoutes } from './routes/chain.routes.ts';
 import { claimRoutes } from './routes/claims.routes.ts';
+import { discoveryRoutes } from './routes/discovery.routes.ts';
 import { epochsRoutes } from './routes/epochs.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
+import { insightsRoutes } from './routes/insights.routes.ts';
 import { playRoutes } from './routes/plays.routes.ts';
 import { rulesRoutes } from './routes/rules.routes.ts';
+import { searchRoutes } from './routes/search.routes.ts';
+import { oembedRoutes, sharePageRoutes } from './routes/share.routes.ts';
 import { streamRoutes } from './routes/stream.routes.ts';
 import { subscriptionRoutes } from './routes/subscriptions.routes.ts';
 import { trackRoutes } from './routes/tracks.routes.ts';
@@ -49,6 +56,9 @@ export interface AppContext {
   subscriptions: SubscriptionsService;
   sessionKeys: SessionKeysService;
   plays: PlaysService;
+  search: SearchService;
+  discovery: DiscoveryService;
+  insights: InsightsService;
   blobs: BlobStore;
   /** Signs and checks pagination cursors. */
   cursors: CursorCodec;
@@ -136,9 +146,15 @@ export async function buildApp(context: AppContext, logger: FastifyBaseLogger | 
       await api.register(claimRoutes(context));
       await api.register(subscriptionRoutes(context));
       await api.register(playRoutes(context));
+      await api.register(searchRoutes(context));
+      await api.register(discoveryRoutes(context));
+      await api.register(insightsRoutes(context));
+      await api.register(oembedRoutes(context));
     },
     { prefix: API_PREFIX },
   );
+  // Share links: HTML pages outside the API.
+  await app.register(sharePageRoutes(context));
   return app;
 }
 

@@ -89,6 +89,9 @@ export const Track = Type.Object(
         transaction: Nullable(Type.String({ description: 'The registration transaction' })),
       }),
     ),
+    countedPlays: Type.Integer({
+      description: 'Counted plays, all time: settled plays that met the play rule (GET /rules)',
+    }),
     createdAt: Type.Integer({ description: 'Unix milliseconds' }),
     updatedAt: Type.Integer({ description: 'Unix milliseconds' }),
   },

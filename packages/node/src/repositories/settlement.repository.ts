@@ -9,6 +9,7 @@ import type {
   SessionKeyDelegationTable,
   SettledPlayTable,
 } from '../db/schema.ts';
+import { afterCountedPlaysChanged, applyEpochCountedPlays } from './discovery.repository.ts';
 
 export type EpochRow = EpochTable;
 export type SettledPlayRow = SettledPlayTable;
@@ -136,9 +137,14 @@ export class SettlementRepository {
     return counts;
   }
 
-  /** Stores an epoch's verdicts (replacing a half-done earlier attempt) and moves it to 'release'. */
+  /**
+   * Stores an epoch's verdicts (replacing an earlier attempt's) and moves it to 'release'. The
+   * counted-play aggregates, trending and search's popularity order change in the same transaction:
+   * what a replaced attempt added is withdrawn first, so redoing the judge step never counts twice.
+   */
   async saveVerdicts(n: number, plays: SettledPlayRow[], now = Date.now()): Promise<void> {
     await this.#db.transaction().execute(async (trx) => {
+      const withdrawn = await applyEpochCountedPlays(trx, n, -1);
       await trx.deleteFrom('plays').where('epoch', '=', n).execute();
       for (let start = 0; start < plays.length; start += ROWS_PER_STATEMENT) {
         await trx
@@ -146,6 +152,8 @@ export class SettlementRepository {
           .values(plays.slice(start, start + ROWS_PER_STATEMENT))
           .execute();
       }
+      const added = await applyEpochCountedPlays(trx, n, 1);
+      await afterCountedPlaysChanged(trx, [...withdrawn, ...added], withdrawn.length > 0, now);
       await this.#advance(trx, n, 'release', {}, now);
     });
   }

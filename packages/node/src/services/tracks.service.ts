@@ -542,6 +542,7 @@ export function toTrackView(track: TrackRecord, apiBase: string) {
             .map((a) => ({ variant: a.variant, mime: a.mime, url: blobUrl(a.cid) }))
         : [],
     ledger: track.chain_track_id ? { trackId: track.chain_track_id, transaction: track.chain_tx } : null,
+    countedPlays: track.counted_plays,
     createdAt: track.created_at,
     updatedAt: track.updated_at,
   };

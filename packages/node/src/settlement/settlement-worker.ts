@@ -306,6 +306,7 @@ export class SettlementWorker {
         wall_ms: verdict.wallMs,
         day,
         first_started_at: first,
+        source: head.source,
       });
     }
     await this.#repo.saveVerdicts(epoch.n, rows);
