@@ -5,6 +5,7 @@ import { type SearchDocument, vocabularyOf } from './text.ts';
 
 /** tsvector positions stop at 16383; a document's words beyond it are not indexed. */
 const MAX_POSITION = 16_383;
+const SIMILARITY_THRESHOLD = 0.2;
 
 /**
  * Postgres: a tsvector per track (title and artist weigh A, tags B, genre C) under a GIN index, and
@@ -54,13 +55,19 @@ export class PostgresSearchIndex implements SearchIndex {
   }
 
   async similarTerms(db: Kysely<Database>, term: string, prefix: boolean, limit: number): Promise<string[]> {
-    // A word still being typed is compared with the start of dictionary words (word similarity).
-    const result = prefix
-      ? await sql<{ term: string }>`select term from search_terms where ${term} <% term
-          order by word_similarity(${term}, term) desc, term limit ${limit}`.execute(db)
-      : await sql<{ term: string }>`select term from search_terms where term % ${term}
-          order by similarity(term, ${term}) desc, term limit ${limit}`.execute(db);
-    return result.rows.map((row) => row.term);
+    // pg_trgm's default thresholds (0.3 and 0.6) miss a transposition in a short word ("drvie" is
+    // 0.2 similar to "drive"); lower ones only widen the candidates the edit distance then checks.
+    return db.transaction().execute(async (trx) => {
+      await sql`set local pg_trgm.similarity_threshold = ${sql.lit(SIMILARITY_THRESHOLD)}`.execute(trx);
+      await sql`set local pg_trgm.word_similarity_threshold = ${sql.lit(SIMILARITY_THRESHOLD)}`.execute(trx);
+      // A word still being typed is compared with the start of dictionary words (word similarity).
+      const result = prefix
+        ? await sql<{ term: string }>`select term from search_terms where ${term} <% term
+            order by word_similarity(${term}, term) desc, term limit ${limit}`.execute(trx)
+        : await sql<{ term: string }>`select term from search_terms where term % ${term}
+            order by similarity(term, ${term}) desc, term limit ${limit}`.execute(trx);
+      return result.rows.map((row) => row.term);
+    });
   }
 }
 
