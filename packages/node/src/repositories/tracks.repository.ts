@@ -144,6 +144,59 @@ export class TracksRepository {
     };
   }
 
+  /** Many tracks in five queries (lists of search results, charts, releases), in the order asked. */
+  async findMany(ids: readonly string[]): Promise<TrackRecord[]> {
+    if (ids.length === 0) return [];
+    const list = [...ids];
+    const [tracks, splits, assets, stages, plays] = await Promise.all([
+      this.#db.selectFrom('tracks').selectAll().where('id', 'in', list).execute(),
+      this.#db
+        .selectFrom('track_splits')
+        .select(['track_id', 'address', 'ppm'])
+        .where('track_id', 'in', list)
+        .orderBy('address')
+        .execute(),
+      this.#db
+        .selectFrom('track_assets')
+        .select(['track_id', 'kind', 'variant', 'cid', 'mime', 'size'])
+        .where('track_id', 'in', list)
+        .orderBy('kind')
+        .orderBy('variant')
+        .execute(),
+      this.#db
+        .selectFrom('track_stages')
+        .select(['track_id', 'stage', 'state', 'progress'])
+        .where('track_id', 'in', list)
+        .execute(),
+      this.#db
+        .selectFrom('track_play_counts')
+        .select(['track_id', 'counted'])
+        .where('track_id', 'in', list)
+        .execute(),
+    ]);
+    const byId = new Map(tracks.map((track) => [track.id, track]));
+    const counted = new Map(plays.map((row) => [row.track_id, Number(row.counted)]));
+    return list.flatMap((id) => {
+      const track = byId.get(id);
+      if (!track) return [];
+      return [
+        {
+          ...track,
+          counted_plays: counted.get(id) ?? 0,
+          splits: splits.filter((row) => row.track_id === id).map(({ address, ppm }) => ({ address, ppm })),
+          assets: assets
+            .filter((row) => row.track_id === id)
+            .map(({ kind, variant, cid, mime, size }) => ({ kind, variant, cid, mime, size })),
+          stages: sortStages(
+            stages
+              .filter((row) => row.track_id === id)
+              .map(({ stage, state, progress }) => ({ stage, state, progress })),
+          ),
+        },
+      ];
+    });
+  }
+
   async findAsset(trackId: string, kind: AssetKind, variant = ''): Promise<TrackAsset | undefined> {
     return this.#db
       .selectFrom('track_assets')

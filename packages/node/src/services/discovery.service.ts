@@ -36,13 +36,15 @@ export class DiscoveryService {
     const genre = checkGenre(query.genre);
     const now = this.#now();
     const rows = await this.#repo.trending(query.span, genre, query.limit, now);
-    const records = await Promise.all(rows.map((row) => this.#tracks.findById(row.trackId)));
+    const records = new Map(
+      (await this.#tracks.findMany(rows.map((row) => row.trackId))).map((track) => [track.id, track]),
+    );
     return {
       span: query.span,
       genre: genre ?? null,
       halfLifeHours: TRENDING_SPANS[query.span].halfLifeMs / 3_600_000,
-      items: rows.flatMap((row, i) => {
-        const track = records[i];
+      items: rows.flatMap((row) => {
+        const track = records.get(row.trackId);
         return track ? [{ score: row.score, spanPlays: row.counted, track }] : [];
       }),
     };
@@ -59,9 +61,8 @@ export class DiscoveryService {
     const rows = await this.#repo.releases({ genre, before, now: this.#now(), limit: query.limit + 1 });
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
-    const records = await Promise.all(page.map((row) => this.#tracks.findById(row.id)));
     return {
-      tracks: records.filter((record): record is TrackRecord => record !== undefined),
+      tracks: await this.#tracks.findMany(page.map((row) => row.id)),
       nextCursor:
         rows.length > query.limit && last ? this.#cursors.encode(scope, [last.release_at, last.id]) : null,
     };

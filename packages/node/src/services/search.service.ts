@@ -21,8 +21,8 @@ export const MAX_QUERY_TERMS = 12;
  * Candidates per query: the most played tracks whose title or artist matches, then the most played
  * matching in any field (tags, genre). Every page of one query ranks the same pools.
  */
-const TITLE_ARTIST_POOL = 300;
-const ALL_FIELDS_POOL = 200;
+const TITLE_ARTIST_POOL = 200;
+const ALL_FIELDS_POOL = 100;
 /** With fewer exact matches than this, corrections of likely typos are searched too. */
 const FUZZY_BELOW = 10;
 const CORRECTIONS_PER_TERM = 4;
@@ -71,10 +71,10 @@ export class SearchService {
     const offset = query.cursor ? (this.#cursors.decode(scope, query.cursor, ['integer'])[0] as number) : 0;
     const ranked = await this.rank(parsed, viewer.address);
     const page = ranked.slice(offset, offset + query.limit);
-    const records = await Promise.all(page.map((entry) => this.#tracks.findById(entry.candidate.id)));
+    const records = await this.#tracks.findMany(page.map((entry) => entry.candidate.id));
     const end = offset + query.limit;
     return {
-      tracks: records.filter((record): record is TrackRecord => record !== undefined),
+      tracks: records,
       nextCursor: end < ranked.length ? this.#cursors.encode(scope, [end]) : null,
     };
   }
