@@ -377,10 +377,11 @@ const migrations: Record<string, Migration> = {
           where id = ${track.id}`.execute(db);
       }
       // New releases and genres: only listed tracks, newest first, per genre too. The predicate is
-      // isListed's, so the planner uses these for every query that filters with it.
-      await sql`create index tracks_releases on tracks (release_at, id)
+      // isListed's, so every query that filters with it may use them; state and visibility lead
+      // (constant inside) so that SQLite prefers them to tracks_listing even before any ANALYZE.
+      await sql`create index tracks_releases on tracks (state, visibility, release_at, id)
         where state = 'ready' and visibility = 'public' and delisted_at is null`.execute(db);
-      await sql`create index tracks_genre_releases on tracks (genre, release_at, id)
+      await sql`create index tracks_genre_releases on tracks (state, visibility, genre, release_at, id)
         where state = 'ready' and visibility = 'public' and delisted_at is null`.execute(db);
 
       // Counted-play aggregates (exact; see DiscoveryRepository.recordCountedPlays).
