@@ -93,9 +93,11 @@ export class SettlementRepository {
   /**
    * Reports of plays not judged yet whose earliest report started before `endsAt` (and not before
    * `since`, which bounds the scan): the plays an epoch settles. A play whose reports arrive after
-   * its own epoch closed is settled by the next epoch instead of being lost.
+   * its own epoch closed is settled by the next epoch instead of being lost. Plays judged by
+   * `epoch` itself count as unjudged, so redoing that epoch's judge step judges them again (and
+   * saveVerdicts replaces their verdicts) instead of finding nothing and erasing them.
    */
-  async unjudgedReports(since: number, endsAt: number): Promise<PlayReportTable[]> {
+  async unjudgedReports(since: number, endsAt: number, epoch?: number): Promise<PlayReportTable[]> {
     const starts = this.#db
       .selectFrom('play_reports')
       .select('play_id')
@@ -106,7 +108,8 @@ export class SettlementRepository {
           exists(
             selectFrom('plays')
               .select(sql.lit(1).as('one'))
-              .whereRef('plays.play_id', '=', 'play_reports.play_id'),
+              .whereRef('plays.play_id', '=', 'play_reports.play_id')
+              .$if(epoch !== undefined, (query) => query.where('plays.epoch', '<>', epoch!)),
           ),
         ),
       )

@@ -257,7 +257,7 @@ export class SettlementWorker {
 
   async #judge(epoch: EpochRow): Promise<EpochState> {
     const since = epoch.n === 0 ? 0 : epoch.starts_at - STRAGGLER_MS;
-    const reports = await this.#repo.unjudgedReports(since, epoch.ends_at);
+    const reports = await this.#repo.unjudgedReports(since, epoch.ends_at, epoch.n);
     const byPlay = groupBy(reports, (report) => report.play_id);
     const facts = await this.#repo.trackFacts([...new Set(reports.map((report) => report.track_id))]);
     const now = Date.now();
