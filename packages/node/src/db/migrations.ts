@@ -486,8 +486,11 @@ const migrations: Record<string, Migration> = {
         await sql`create table track_search (doc integer primary key, track_id text not null unique,
           seq integer not null unique, tier integer not null)`.execute(db);
         // Contentless: the words live in tracks; detail=column keeps column filters, drops positions.
+        // A prefix without its own index merges the lists of every word it starts (3 ms for a
+        // common one among 300,000 tracks); with one it is read directly (0.1 ms): one per length
+        // up to 8, which covers nearly every word as it is typed.
         await sql`create virtual table track_fts using fts5(title, artist, tags, genre, content='',
-          contentless_delete=1, detail=column, tokenize='unicode61 remove_diacritics 2', prefix='1 2 3')`.execute(
+          contentless_delete=1, detail=column, tokenize='unicode61 remove_diacritics 2', prefix='1 2 3 4 5 6 7 8')`.execute(
           db,
         );
         await sql`create table search_terms (id integer primary key, term text not null unique)`.execute(db);

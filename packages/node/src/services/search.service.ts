@@ -125,6 +125,8 @@ export class SearchService {
         const options: Alternative[] = [{ term, quality: 1 }];
         if ([...term].length < MIN_FUZZY_LENGTH) return options;
         const prefix = parsed.lastIsPrefix && i === last;
+        // A word the dictionary holds (or, being typed, starts) is taken as meant.
+        if (await this.#search.isKnown(term, prefix)) return options;
         const similar = await this.#search.similarTerms(term, prefix, SIMILAR_TERMS);
         const max = allowedEdits([...term].length);
         const corrections = similar

@@ -69,6 +69,14 @@ export class PostgresSearchIndex implements SearchIndex {
       return result.rows.map((row) => row.term);
     });
   }
+
+  async isKnown(db: Kysely<Database>, term: string, prefix: boolean): Promise<boolean> {
+    // Words are letters and digits only: no LIKE wildcard to escape. The trigram index serves LIKE.
+    const result = prefix
+      ? await sql`select 1 as one from search_terms where term like ${`${term}%`} limit 1`.execute(db)
+      : await sql`select 1 as one from search_terms where term = ${term}`.execute(db);
+    return result.rows.length > 0;
+  }
 }
 
 function tsvectorLiteral(document: SearchDocument): string {

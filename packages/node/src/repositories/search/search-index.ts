@@ -48,6 +48,8 @@ export interface SearchIndex {
   candidates(db: Kysely<Database>, query: CandidateQuery): Promise<SearchCandidate[]>;
   /** Vocabulary words sharing trigrams with a typed word, most similar first. */
   similarTerms(db: Kysely<Database>, term: string, prefix: boolean, limit: number): Promise<string[]>;
+  /** Whether the vocabulary holds this word (as a prefix: a word starting with it). */
+  isKnown(db: Kysely<Database>, term: string, prefix: boolean): Promise<boolean>;
 }
 
 const sqliteIndex = new SqliteSearchIndex();
@@ -72,5 +74,9 @@ export class SearchRepository {
 
   similarTerms(term: string, prefix: boolean, limit: number): Promise<string[]> {
     return this.#index.similarTerms(this.#db, term, prefix, limit);
+  }
+
+  isKnown(term: string, prefix: boolean): Promise<boolean> {
+    return this.#index.isKnown(this.#db, term, prefix);
   }
 }

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import type { CandidateQuery, SearchCandidate, SearchIndex } from './search-index.ts';
-import { type SearchDocument, searchDocument, trigrams, vocabularyOf } from './text.ts';
+import { lookupTrigrams, type SearchDocument, searchDocument, vocabularyOf } from './text.ts';
 
 /**
  * FTS5 hands out matches in rowid order, and reading the first N of them in descending order costs
@@ -102,7 +102,7 @@ export class SqliteSearchIndex implements SearchIndex {
   }
 
   async similarTerms(db: Kysely<Database>, term: string, prefix: boolean, limit: number): Promise<string[]> {
-    const grams = trigrams(term, prefix);
+    const grams = lookupTrigrams(term, prefix);
     if (grams.length === 0) return [];
     const match = grams.map(quote).join(' OR ');
     const result = await sql<{ term: string }>`
@@ -111,6 +111,16 @@ export class SqliteSearchIndex implements SearchIndex {
         order by rank limit ${limit}
       ) g join search_terms v on v.id = g.id order by g.rank`.execute(db);
     return result.rows.map((row) => row.term);
+  }
+
+  async isKnown(db: Kysely<Database>, term: string, prefix: boolean): Promise<boolean> {
+    // Binary order of UTF-8: every word starting with `term` sorts below term + U+10FFFF.
+    const result = prefix
+      ? await sql`select 1 as one from search_terms where term >= ${term} and term < ${`${term}\u{10FFFF}`} limit 1`.execute(
+          db,
+        )
+      : await sql`select 1 as one from search_terms where term = ${term}`.execute(db);
+    return result.rows.length > 0;
   }
 
   /** New words join the dictionary that typos are corrected to; words are never removed from it. */

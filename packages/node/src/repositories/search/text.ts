@@ -86,6 +86,15 @@ export function trigrams(term: string, prefix = false): string[] {
   return [...grams];
 }
 
+/**
+ * The trigrams to look a typed word up by: all of them for short words; from 4 letters on, without
+ * the first ("  n" is shared by every word starting with n, so it costs the most and tells least).
+ */
+export function lookupTrigrams(term: string, prefix = false): string[] {
+  const grams = trigrams(term, prefix);
+  return [...term].length >= 4 ? grams.slice(1) : grams;
+}
+
 /** Optimal string alignment distance (Levenshtein plus adjacent transpositions), by code point. */
 export function editDistance(a: string, b: string, max = Number.POSITIVE_INFINITY): number {
   const s = [...a];
