@@ -21,6 +21,7 @@ import { MediaError } from './media/errors.ts';
 import { createMediaToolkit } from './media/toolkit.ts';
 import { AuthRepository } from './repositories/auth.repository.ts';
 import { CommentsRepository } from './repositories/comments.repository.ts';
+import { DiscoveryRepository } from './repositories/discovery.repository.ts';
 import { FaucetRepository } from './repositories/faucet.repository.ts';
 import { JobsRepository } from './repositories/jobs.repository.ts';
 import { NotificationsRepository } from './repositories/notifications.repository.ts';
@@ -28,6 +29,7 @@ import { PlaylistsRepository } from './repositories/playlists.repository.ts';
 import { PlaysRepository } from './repositories/plays.repository.ts';
 import { ProfilesRepository } from './repositories/profiles.repository.ts';
 import { ReportsRepository } from './repositories/reports.repository.ts';
+import { SearchRepository } from './repositories/search/search-index.ts';
 import { SessionKeysRepository } from './repositories/session-keys.repository.ts';
 import { SettingsRepository } from './repositories/settings.repository.ts';
 import { SettlementRepository } from './repositories/settlement.repository.ts';
@@ -38,7 +40,9 @@ import { ChainService } from './services/chain.service.ts';
 import { ClaimsService } from './services/claims.service.ts';
 import { type CommentEvent, CommentsService } from './services/comments.service.ts';
 import { CursorCodec } from './services/cursor.ts';
+import { DiscoveryService } from './services/discovery.service.ts';
 import { EarningsService } from './services/earnings.service.ts';
+import { InsightsService } from './services/insights.service.ts';
 import type { MediaToolkit } from './services/media-toolkit.ts';
 import { ModerationService } from './services/moderation.service.ts';
 import { type NotificationInput, NotificationsService } from './services/notifications.service.ts';
@@ -46,6 +50,7 @@ import { PlayWriter } from './services/play-writer.ts';
 import { PlaylistsService } from './services/playlists.service.ts';
 import { PlaysService } from './services/plays.service.ts';
 import { ProfilesService } from './services/profiles.service.ts';
+import { SearchService } from './services/search.service.ts';
 import { SessionKeysService } from './services/session-keys.service.ts';
 import { SocialService } from './services/social.service.ts';
 import { SubscriptionsService } from './services/subscriptions.service.ts';
@@ -182,6 +187,7 @@ export async function createNode(
     tempPath: resources.tempPath,
   });
   const social = new SocialService(new SocialRepository(db), tracks, profiles, notifications, { cursors });
+  const discoveryRepository = new DiscoveryRepository(db);
   const app = await buildApp(
     {
       auth,
@@ -192,6 +198,9 @@ export async function createNode(
       profiles,
       social,
       notifications,
+      search: new SearchService(new SearchRepository(db), tracksRepository, cursors),
+      discovery: new DiscoveryService(discoveryRepository, tracksRepository, { cursors }),
+      insights: new InsightsService(discoveryRepository, tracks),
       chain: new ChainService(ledger, new FaucetRepository(db), { afterWrite: () => head.invalidate() }),
       earnings: new EarningsService(new SettlementRepository(db), blobs),
       claims: new ClaimsService(new SettlementRepository(db), ledger),

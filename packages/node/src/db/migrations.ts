@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { parseSessionKeyDelegationMessage } from '@fairstream/protocol';
 import { type Kysely, type Migration, type MigrationProvider, type SqlBool, sql } from 'kysely';
+import { searchIndexFor } from '../repositories/search/search-index.ts';
+import { searchDocument } from '../repositories/search/text.ts';
+import { releaseAt } from '../repositories/tracks.repository.ts';
+import { isPostgres } from './dialect.ts';
+import type { Database } from './schema.ts';
 
 /**
  * Migrations live in code so the node ships as one unit; names sort in the order they apply.
@@ -605,6 +610,158 @@ const migrations: Record<string, Migration> = {
         .unique()
         .where(listed)
         .execute();
+    },
+  },
+  '0012_discovery': {
+    async up(db: Kysely<unknown>) {
+      const postgres = isPostgres(db);
+      // The source of a play (its first report's), kept with the verdict for plays by source.
+      await db.schema.alterTable('plays').addColumn('source', 'text').execute();
+      await sql`update plays set source = (select r.source from play_reports r where r.play_id = plays.play_id
+        order by r.started_at, r.id limit 1)`.execute(db);
+      await db.schema.alterTable('tracks').addColumn('ready_at', 'bigint').execute();
+      await db.schema.alterTable('tracks').addColumn('release_at', 'bigint').execute();
+      await sql`update tracks set ready_at = updated_at where state = 'ready'`.execute(db);
+      const tracks = await sql<{ id: string; release_date: string | null; ready_at: number | null }>`
+        select id, release_date, ready_at from tracks where state = 'ready'`.execute(db);
+      for (const track of tracks.rows) {
+        await sql`update tracks set release_at = ${releaseAt(track.release_date, Number(track.ready_at))}
+          where id = ${track.id}`.execute(db);
+      }
+      // New releases and genres: only listed tracks, newest first, per genre too. The predicate is
+      // isListed's, so every query that filters with it may use them; state and visibility lead
+      // (constant inside) so that SQLite prefers them to tracks_listing even before any ANALYZE.
+      await sql`create index tracks_releases on tracks (state, visibility, release_at, id)
+        where state = 'ready' and visibility = 'public' and delisted_at is null`.execute(db);
+      await sql`create index tracks_genre_releases on tracks (state, visibility, genre, release_at, id)
+        where state = 'ready' and visibility = 'public' and delisted_at is null`.execute(db);
+
+      // Counted-play aggregates (exact; see DiscoveryRepository.recordCountedPlays).
+      await db.schema
+        .createTable('track_play_counts')
+        .addColumn('track_id', 'text', (c) => c.primaryKey())
+        .addColumn('counted', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('track_plays_hourly')
+        .addColumn('track_id', 'text', (c) => c.notNull())
+        .addColumn('hour', 'bigint', (c) => c.notNull())
+        .addColumn('counted', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('track_plays_hourly_pk', ['track_id', 'hour'])
+        .execute();
+      // Trending takes hours out of its window by time: a covering index over (hour, track).
+      await db.schema
+        .createIndex('track_plays_hourly_hour')
+        .on('track_plays_hourly')
+        .columns(['hour', 'track_id', 'counted'])
+        .execute();
+      await db.schema
+        .createTable('track_listener_days')
+        .addColumn('track_id', 'text', (c) => c.notNull())
+        .addColumn('day', 'bigint', (c) => c.notNull())
+        .addColumn('listener', 'text', (c) => c.notNull())
+        .addColumn('counted', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('track_listener_days_pk', ['track_id', 'day', 'listener'])
+        .execute();
+      await db.schema
+        .createTable('track_source_days')
+        .addColumn('track_id', 'text', (c) => c.notNull())
+        .addColumn('day', 'bigint', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('counted', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('track_source_days_pk', ['track_id', 'day', 'source'])
+        .execute();
+      const counted = sql`from plays where verdict = 'counted'`;
+      await sql`insert into track_play_counts (track_id, counted)
+        select track_id, count(*) ${counted} group by track_id`.execute(db);
+      await sql`insert into track_plays_hourly (track_id, hour, counted)
+        select track_id, (first_started_at / 3600000) * 3600000, count(*) ${counted}
+        group by track_id, (first_started_at / 3600000) * 3600000`.execute(db);
+      await sql`insert into track_listener_days (track_id, day, listener, counted)
+        select track_id, (first_started_at / 86400000) * 86400000, listener, count(*) ${counted}
+        group by track_id, (first_started_at / 86400000) * 86400000, listener`.execute(db);
+      await sql`insert into track_source_days (track_id, day, source, counted)
+        select track_id, (first_started_at / 86400000) * 86400000, coalesce(source, 'unknown'), count(*) ${counted}
+        group by track_id, (first_started_at / 86400000) * 86400000, coalesce(source, 'unknown')`.execute(db);
+
+      // Trending: built from the hourly counts at the next settlement (no trending_state row yet).
+      await db.schema
+        .createTable('trending_scores')
+        .addColumn('span', 'text', (c) => c.notNull())
+        .addColumn('track_id', 'text', (c) => c.notNull())
+        .addColumn('genre', 'text')
+        .addColumn('counted', 'bigint', (c) => c.notNull())
+        .addColumn('score', 'double precision', (c) => c.notNull())
+        .addPrimaryKeyConstraint('trending_scores_pk', ['span', 'track_id'])
+        .execute();
+      // Charts read these backwards: the top of a span (or of a genre in it) without sorting.
+      await db.schema
+        .createIndex('trending_overall')
+        .on('trending_scores')
+        .columns(['span', 'score', 'track_id'])
+        .execute();
+      await db.schema
+        .createIndex('trending_genre')
+        .on('trending_scores')
+        .columns(['span', 'genre', 'score', 'track_id'])
+        .execute();
+      // Keeping genres in step touches every span's row of a track.
+      await db.schema.createIndex('trending_track').on('trending_scores').column('track_id').execute();
+      await db.schema
+        .createTable('trending_state')
+        .addColumn('span', 'text', (c) => c.primaryKey())
+        .addColumn('ref', 'bigint', (c) => c.notNull())
+        .addColumn('expired_before', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('fan_privacy')
+        .addColumn('address', 'text', (c) => c.primaryKey())
+        .addColumn('hide_from_top_fans', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+
+      // Full-text search (repositories/search): engine-specific tables behind one interface.
+      if (postgres) {
+        // pg_trgm is a trusted extension: the database owner may create it without superuser.
+        await sql`create extension if not exists pg_trgm`.execute(db);
+        await sql`create table track_search (track_id text primary key, document tsvector not null)`.execute(
+          db,
+        );
+        await sql`create index track_search_document on track_search using gin (document)`.execute(db);
+        await sql`create table search_terms (term text primary key)`.execute(db);
+        await sql`create index search_terms_trigram on search_terms using gin (term gin_trgm_ops)`.execute(
+          db,
+        );
+      } else {
+        // doc carries the popularity tier (sqlite-search-index.ts); seq is the upload order.
+        await sql`create table track_search (doc integer primary key, track_id text not null unique,
+          seq integer not null unique, tier integer not null)`.execute(db);
+        // Contentless: the words live in tracks; detail=column keeps column filters, drops positions.
+        // A prefix without its own index merges the lists of every word it starts (3 ms for a
+        // common one among 300,000 tracks); with one it is read directly (0.1 ms): one per length
+        // up to 8, which covers nearly every word as it is typed.
+        await sql`create virtual table track_fts using fts5(title, artist, tags, genre, content='',
+          contentless_delete=1, detail=column, tokenize='unicode61 remove_diacritics 2', prefix='1 2 3 4 5 6 7 8')`.execute(
+          db,
+        );
+        await sql`create table search_terms (id integer primary key, term text not null unique)`.execute(db);
+        await sql`create virtual table search_terms_trigram using fts5(grams, content='', tokenize='trigram')`.execute(
+          db,
+        );
+      }
+      const index = searchIndexFor(db as unknown as Kysely<Database>);
+      const rows = await sql<{
+        id: string;
+        title: string;
+        artist_name: string | null;
+        tags: string;
+        genre: string | null;
+      }>`
+        select id, title, artist_name, tags, genre from tracks`.execute(db);
+      for (const row of rows.rows) {
+        await index.put(db as unknown as Kysely<Database>, row.id, searchDocument(row));
+      }
     },
   },
 };

@@ -35,6 +35,13 @@ export interface Database {
   playlists: PlaylistTable;
   playlist_tracks: PlaylistTrackTable;
   reports: ReportTable;
+  track_play_counts: TrackPlayCountTable;
+  track_plays_hourly: TrackPlaysHourlyTable;
+  track_listener_days: TrackListenerDayTable;
+  track_source_days: TrackSourceDayTable;
+  trending_scores: TrendingScoreTable;
+  trending_state: TrendingStateTable;
+  fan_privacy: FanPrivacyTable;
 }
 
 export interface AccountTable {
@@ -98,6 +105,13 @@ export interface TrackTable {
   registration: TrackRegistrationMode;
   /** Set while the owner has turned comments off. */
   comments_disabled_at: number | null;
+  /** When processing finished and the track became ready (null before). */
+  ready_at?: number | null;
+  /**
+   * Where the track sorts among new releases: its release date (UTC midnight), else the time it
+   * became ready. Null until ready.
+   */
+  release_at?: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -210,7 +224,7 @@ export interface PlayReportTable {
   segments: string;
   started_at: number;
   ended_at: number;
-  source: 'web' | 'cli' | 'api';
+  source: 'web' | 'cli' | 'api' | 'app';
   app_id: string | null;
   signature: string;
   received_at: number;
@@ -299,6 +313,8 @@ export interface SettledPlayTable {
   /** UTC day (YYYY-MM-DD) of first_started_at: the daily cap's key. */
   day: string;
   first_started_at: number;
+  /** The `source` of the play's first report (web, cli, api, app); null for plays judged before it was kept. */
+  source?: string | null;
 }
 
 export type AllocationKind =
@@ -468,4 +484,68 @@ export interface NotificationTable {
   dedupe_key: string;
   created_at: number;
   read_at: number | null;
+}
+
+/*
+ * Counted-play aggregates, maintained in the transaction that stores an epoch's verdicts (see
+ * DiscoveryRepository.recordCountedPlays). Hours and days are the Unix ms of their UTC start, by
+ * the play's first report.
+ */
+
+export interface TrackPlayCountTable {
+  track_id: string;
+  counted: number;
+}
+
+export interface TrackPlaysHourlyTable {
+  track_id: string;
+  hour: number;
+  counted: number;
+}
+
+/** Per track, UTC day and listener: unique listeners and top fans. */
+export interface TrackListenerDayTable {
+  track_id: string;
+  day: number;
+  listener: string;
+  counted: number;
+}
+
+export interface TrackSourceDayTable {
+  track_id: string;
+  day: number;
+  source: string;
+  counted: number;
+}
+
+export type TrendingSpan = 'day' | 'week' | 'month';
+
+/**
+ * Trending per span: `score` is the time-decayed sum of the track's hourly counted plays in the
+ * span, scaled to the span's reference time (trending_state.ref): score·2^((ref − now)/halfLife) is
+ * the score now. `counted` is the plain sum in the span; a row leaves when it reaches 0.
+ */
+export interface TrendingScoreTable {
+  span: TrendingSpan;
+  track_id: string;
+  /** The track's genre, kept in step with tracks.genre so one index serves each genre's chart. */
+  genre: string | null;
+  counted: number;
+  score: number;
+}
+
+export interface TrendingStateTable {
+  span: TrendingSpan;
+  /** Unix ms the scores are scaled to. */
+  ref: number;
+  /** Hours before this (Unix ms) have been taken out of the scores. */
+  expired_before: number;
+}
+
+/** A listener's choices about what artists see of them. */
+export interface FanPrivacyTable {
+  address: string;
+  /** 1: counted among an artist's top fans only anonymously. */
+  hide_from_top_fans: number;
+  updated_at: number;
 }

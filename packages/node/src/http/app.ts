@@ -19,12 +19,15 @@ import type { ChainService } from '../services/chain.service.ts';
 import type { ClaimsService } from '../services/claims.service.ts';
 import type { CommentsService } from '../services/comments.service.ts';
 import type { CursorCodec } from '../services/cursor.ts';
+import type { DiscoveryService } from '../services/discovery.service.ts';
 import type { EarningsService } from '../services/earnings.service.ts';
+import type { InsightsService } from '../services/insights.service.ts';
 import type { ModerationService } from '../services/moderation.service.ts';
 import type { NotificationsService } from '../services/notifications.service.ts';
 import type { PlaylistsService } from '../services/playlists.service.ts';
 import type { PlaysService } from '../services/plays.service.ts';
 import type { ProfilesService } from '../services/profiles.service.ts';
+import type { SearchService } from '../services/search.service.ts';
 import type { SessionKeysService } from '../services/session-keys.service.ts';
 import type { SocialService } from '../services/social.service.ts';
 import type { SubscriptionsService } from '../services/subscriptions.service.ts';
@@ -36,14 +39,18 @@ import { authRoutes } from './routes/auth.routes.ts';
 import { chainRoutes } from './routes/chain.routes.ts';
 import { claimRoutes } from './routes/claims.routes.ts';
 import { commentRoutes } from './routes/comments.routes.ts';
+import { discoveryRoutes } from './routes/discovery.routes.ts';
 import { epochsRoutes } from './routes/epochs.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
+import { insightsRoutes } from './routes/insights.routes.ts';
 import { moderationRoutes } from './routes/moderation.routes.ts';
 import { notificationRoutes } from './routes/notifications.routes.ts';
 import { playlistRoutes } from './routes/playlists.routes.ts';
 import { playRoutes } from './routes/plays.routes.ts';
 import { profileRoutes } from './routes/profiles.routes.ts';
 import { rulesRoutes } from './routes/rules.routes.ts';
+import { searchRoutes } from './routes/search.routes.ts';
+import { oembedRoutes, sharePageRoutes } from './routes/share.routes.ts';
 import { socialRoutes } from './routes/social.routes.ts';
 import { streamRoutes } from './routes/stream.routes.ts';
 import { subscriptionRoutes } from './routes/subscriptions.routes.ts';
@@ -70,6 +77,9 @@ export interface AppContext {
   profiles: ProfilesService;
   social: SocialService;
   notifications: NotificationsService;
+  search: SearchService;
+  discovery: DiscoveryService;
+  insights: InsightsService;
   blobs: BlobStore;
   /** Signs and checks pagination cursors. */
   cursors: CursorCodec;
@@ -168,9 +178,15 @@ export async function buildApp(context: AppContext, logger: FastifyBaseLogger | 
       await api.register(profileRoutes(context));
       await api.register(socialRoutes(context));
       await api.register(notificationRoutes(context));
+      await api.register(searchRoutes(context));
+      await api.register(discoveryRoutes(context));
+      await api.register(insightsRoutes(context));
+      await api.register(oembedRoutes(context));
     },
     { prefix: API_PREFIX },
   );
+  // Share links: HTML pages outside the API.
+  await app.register(sharePageRoutes(context));
   return app;
 }
 

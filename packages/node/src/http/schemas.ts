@@ -116,6 +116,9 @@ export const Track = Type.Object(
         },
       ),
     ),
+    countedPlays: Type.Integer({
+      description: 'Counted plays, all time: settled plays that met the play rule (GET /rules)',
+    }),
     createdAt: Type.Integer({ description: 'Unix milliseconds' }),
     updatedAt: Type.Integer({ description: 'Unix milliseconds' }),
     social: Type.Optional(

@@ -104,6 +104,11 @@ for (const database of testDatabases()) {
         (await repo.unjudgedReports(0, 40_000)).map((row) => row.id),
         ['r4'],
       );
+      assert.deepEqual(
+        (await repo.unjudgedReports(0, 40_000, 2)).map((row) => row.id),
+        ['r1', 'r2', 'r3', 'r4'],
+        'redoing epoch 2 judges its own plays again',
+      );
       const counts = await repo.countedOnDays(3, ['2026-01-01', '2026-01-02']);
       assert.equal(counts.get(`${A}|track-1|2026-01-01`), 2);
       assert.equal((await repo.countedOnDays(2, ['2026-01-01'])).size, 0, 'its own epoch is excluded');

@@ -9,6 +9,7 @@ import type {
   SessionKeyDelegationTable,
   SettledPlayTable,
 } from '../db/schema.ts';
+import { afterCountedPlaysChanged, applyEpochCountedPlays } from './discovery.repository.ts';
 
 export type EpochRow = EpochTable;
 export type SettledPlayRow = SettledPlayTable;
@@ -92,9 +93,11 @@ export class SettlementRepository {
   /**
    * Reports of plays not judged yet whose earliest report started before `endsAt` (and not before
    * `since`, which bounds the scan): the plays an epoch settles. A play whose reports arrive after
-   * its own epoch closed is settled by the next epoch instead of being lost.
+   * its own epoch closed is settled by the next epoch instead of being lost. Plays judged by
+   * `epoch` itself count as unjudged, so redoing that epoch's judge step judges them again (and
+   * saveVerdicts replaces their verdicts) instead of finding nothing and erasing them.
    */
-  async unjudgedReports(since: number, endsAt: number): Promise<PlayReportTable[]> {
+  async unjudgedReports(since: number, endsAt: number, epoch?: number): Promise<PlayReportTable[]> {
     const starts = this.#db
       .selectFrom('play_reports')
       .select('play_id')
@@ -105,7 +108,8 @@ export class SettlementRepository {
           exists(
             selectFrom('plays')
               .select(sql.lit(1).as('one'))
-              .whereRef('plays.play_id', '=', 'play_reports.play_id'),
+              .whereRef('plays.play_id', '=', 'play_reports.play_id')
+              .$if(epoch !== undefined, (query) => query.where('plays.epoch', '<>', epoch!)),
           ),
         ),
       )
@@ -136,9 +140,14 @@ export class SettlementRepository {
     return counts;
   }
 
-  /** Stores an epoch's verdicts (replacing a half-done earlier attempt) and moves it to 'release'. */
+  /**
+   * Stores an epoch's verdicts (replacing an earlier attempt's) and moves it to 'release'. The
+   * counted-play aggregates, trending and search's popularity order change in the same transaction:
+   * what a replaced attempt added is withdrawn first, so redoing the judge step never counts twice.
+   */
   async saveVerdicts(n: number, plays: SettledPlayRow[], now = Date.now()): Promise<void> {
     await this.#db.transaction().execute(async (trx) => {
+      const withdrawn = await applyEpochCountedPlays(trx, n, -1);
       await trx.deleteFrom('plays').where('epoch', '=', n).execute();
       for (let start = 0; start < plays.length; start += ROWS_PER_STATEMENT) {
         await trx
@@ -146,6 +155,8 @@ export class SettlementRepository {
           .values(plays.slice(start, start + ROWS_PER_STATEMENT))
           .execute();
       }
+      const added = await applyEpochCountedPlays(trx, n, 1);
+      await afterCountedPlaysChanged(trx, [...withdrawn, ...added], withdrawn.length > 0, now);
       await this.#advance(trx, n, 'release', {}, now);
     });
   }

@@ -9,12 +9,16 @@ import type {
   TrackStageTable,
   TrackTable,
 } from '../db/schema.ts';
+import { searchIndexFor } from './search/search-index.ts';
+import { searchDocument } from './search/text.ts';
 
 export type TrackRow = TrackTable;
 export type TrackAsset = Omit<TrackAssetTable, 'track_id'>;
 export type TrackStage = Pick<TrackStageTable, 'stage' | 'state' | 'progress'>;
 
 export interface TrackRecord extends TrackRow {
+  /** Counted plays, all time (settled plays that counted). */
+  counted_plays: number;
   splits: { address: string; ppm: number }[];
   assets: TrackAsset[];
   stages: TrackStage[];
@@ -73,6 +77,8 @@ export class TracksRepository {
   async createWithJob(input: NewTrack): Promise<void> {
     await this.#db.transaction().execute(async (trx) => {
       await trx.insertInto('tracks').values(input.track).execute();
+      // Indexed from upload on: owners find their own tracks while they process; listing decides the rest.
+      await searchIndexFor(trx).put(trx, input.track.id, searchDocument(input.track));
       await trx
         .insertInto('track_splits')
         .values(input.splits.map((split) => ({ track_id: input.track.id, ...split })))
@@ -107,7 +113,7 @@ export class TracksRepository {
   async findById(id: string): Promise<TrackRecord | undefined> {
     const track = await this.#db.selectFrom('tracks').selectAll().where('id', '=', id).executeTakeFirst();
     if (!track) return undefined;
-    const [splits, assets, stages] = await Promise.all([
+    const [splits, assets, stages, plays] = await Promise.all([
       this.#db
         .selectFrom('track_splits')
         .select(['address', 'ppm'])
@@ -126,18 +132,30 @@ export class TracksRepository {
         .select(['stage', 'state', 'progress'])
         .where('track_id', '=', id)
         .execute(),
+      this.#db
+        .selectFrom('track_play_counts')
+        .select('counted')
+        .where('track_id', '=', id)
+        .executeTakeFirst(),
     ]);
-    return { ...track, splits, assets, stages: sortStages(stages) };
+    return {
+      ...track,
+      counted_plays: Number(plays?.counted ?? 0),
+      splits,
+      assets,
+      stages: sortStages(stages),
+    };
   }
 
   /**
-   * Many tracks with their splits, assets and stages in four queries (a page of a list, not one
-   * lookup per item), in the order of `ids`; ids with no track are left out.
+   * Many tracks with their splits, assets, stages and counted plays in five queries (a page of a
+   * list, search results, a chart: not one lookup per item), in the order of `ids`; ids with no
+   * track are left out.
    */
-  async findManyByIds(ids: readonly string[]): Promise<TrackRecord[]> {
+  async findMany(ids: readonly string[]): Promise<TrackRecord[]> {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return [];
-    const [tracks, splits, assets, stages] = await Promise.all([
+    const [tracks, splits, assets, stages, plays] = await Promise.all([
       this.#db.selectFrom('tracks').selectAll().where('id', 'in', unique).execute(),
       this.#db
         .selectFrom('track_splits')
@@ -157,9 +175,18 @@ export class TracksRepository {
         .select(['track_id', 'stage', 'state', 'progress'])
         .where('track_id', 'in', unique)
         .execute(),
+      this.#db
+        .selectFrom('track_play_counts')
+        .select(['track_id', 'counted'])
+        .where('track_id', 'in', unique)
+        .execute(),
     ]);
+    const counted = new Map(plays.map((row) => [row.track_id, Number(row.counted)]));
     const records = new Map<string, TrackRecord>(
-      tracks.map((track) => [track.id, { ...track, splits: [], assets: [], stages: [] }]),
+      tracks.map((track) => [
+        track.id,
+        { ...track, counted_plays: counted.get(track.id) ?? 0, splits: [], assets: [], stages: [] },
+      ]),
     );
     for (const { track_id, ...split } of splits) records.get(track_id)?.splits.push(split);
     for (const { track_id, ...asset } of assets) records.get(track_id)?.assets.push(asset);
@@ -310,12 +337,39 @@ export class TracksRepository {
     return select.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
   }
 
+  /** Metadata, the search index, trending's genre and the release order change together. */
   async updateMetadata(id: string, update: TrackMetadataUpdate, now: number): Promise<void> {
-    await this.#db
-      .updateTable('tracks')
-      .set({ ...update, updated_at: now })
-      .where('id', '=', id)
-      .execute();
+    await this.#db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('tracks')
+        .set({ ...update, updated_at: now })
+        .where('id', '=', id)
+        .execute();
+      const track = await trx
+        .selectFrom('tracks')
+        .select(['title', 'artist_name', 'tags', 'genre', 'release_date', 'ready_at'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!track) return;
+      const changed = (field: keyof TrackMetadataUpdate) => update[field] !== undefined;
+      if (changed('title') || changed('artist_name') || changed('tags') || changed('genre')) {
+        await searchIndexFor(trx).put(trx, id, searchDocument(track));
+      }
+      if (changed('genre')) {
+        await trx
+          .updateTable('trending_scores')
+          .set({ genre: track.genre })
+          .where('track_id', '=', id)
+          .execute();
+      }
+      if (changed('release_date') && track.ready_at != null) {
+        await trx
+          .updateTable('tracks')
+          .set({ release_at: releaseAt(track.release_date, Number(track.ready_at)) })
+          .where('id', '=', id)
+          .execute();
+      }
+    });
   }
 
   /** `disabledAt` null turns comments back on. */
@@ -412,6 +466,11 @@ export class TracksRepository {
 
   async markReady(trackId: string, now: number): Promise<void> {
     await this.#db.transaction().execute(async (trx) => {
+      const track = await trx
+        .selectFrom('tracks')
+        .select('release_date')
+        .where('id', '=', trackId)
+        .executeTakeFirst();
       await trx
         .updateTable('track_stages')
         .set({ state: 'done', progress: 1, updated_at: now })
@@ -420,7 +479,12 @@ export class TracksRepository {
         .execute();
       await trx
         .updateTable('tracks')
-        .set({ state: 'ready', updated_at: now })
+        .set({
+          state: 'ready',
+          updated_at: now,
+          ready_at: now,
+          release_at: releaseAt(track?.release_date ?? null, now),
+        })
         .where('id', '=', trackId)
         .where('state', '=', 'processing')
         .execute();
@@ -464,6 +528,9 @@ export class TracksRepository {
       await trx.deleteFrom('track_assets').where('track_id', '=', trackId).execute();
       await trx.deleteFrom('track_splits').where('track_id', '=', trackId).execute();
       await trx.deleteFrom('share_links').where('track_id', '=', trackId).execute();
+      await searchIndexFor(trx).remove(trx, trackId);
+      // Its plays stay on record (and in the aggregates); it just leaves the charts.
+      await trx.deleteFrom('trending_scores').where('track_id', '=', trackId).execute();
       await trx.deleteFrom('tracks').where('id', '=', trackId).execute();
       if (cids.length === 0) return [];
       const stillUsed = new Set(
@@ -547,6 +614,15 @@ async function insertAssets(
       })),
     )
     .execute();
+}
+
+/** Where a ready track sorts among new releases: its release date (UTC midnight), else when it became ready. */
+export function releaseAt(releaseDate: string | null, readyAt: number): number {
+  if (releaseDate) {
+    const time = Date.parse(`${releaseDate}T00:00:00Z`);
+    if (!Number.isNaN(time)) return time;
+  }
+  return readyAt;
 }
 
 /** The gate of a track row, or null for a free one. */

@@ -273,7 +273,7 @@ export class TracksService {
    * (unknown, hidden and delisted ones left out); for lists of tracks such as playlists.
    */
   async getMany(ids: readonly string[], viewer: Viewer): Promise<TrackRecord[]> {
-    const found = new Map((await this.#tracks.findManyByIds(ids)).map((track) => [track.id, track]));
+    const found = new Map((await this.#tracks.findMany(ids)).map((track) => [track.id, track]));
     const visible: TrackRecord[] = [];
     for (const id of ids) {
       const track = found.get(id);
@@ -327,7 +327,7 @@ export class TracksService {
     });
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
-    const records = await this.#tracks.findManyByIds(page.map((row) => row.id));
+    const records = await this.#tracks.findMany(page.map((row) => row.id));
     return {
       tracks: records,
       nextCursor:
@@ -342,7 +342,7 @@ export class TracksService {
    * the listing rule (isListed) or checked access; ids of deleted tracks are left out.
    */
   async records(ids: readonly string[]): Promise<TrackRecord[]> {
-    return this.#tracks.findManyByIds(ids);
+    return this.#tracks.findMany(ids);
   }
 
   async update(id: string, viewer: Viewer, raw: RawFields): Promise<TrackRecord> {
@@ -703,6 +703,7 @@ export function toTrackView(track: TrackRecord, apiBase: string) {
     // Only the owner (and operators) ever receive a delisted track, so the reason goes to them alone.
     delisted:
       track.delisted_at !== null ? { at: track.delisted_at, reason: track.delist_reason ?? '' } : null,
+    countedPlays: track.counted_plays,
     createdAt: track.created_at,
     updatedAt: track.updated_at,
   };

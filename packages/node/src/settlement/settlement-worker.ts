@@ -267,7 +267,7 @@ export class SettlementWorker {
 
   async #judge(epoch: EpochRow): Promise<EpochState> {
     const since = epoch.n === 0 ? 0 : epoch.starts_at - STRAGGLER_MS;
-    const reports = await this.#repo.unjudgedReports(since, epoch.ends_at);
+    const reports = await this.#repo.unjudgedReports(since, epoch.ends_at, epoch.n);
     const byPlay = groupBy(reports, (report) => report.play_id);
     const facts = await this.#repo.trackFacts([...new Set(reports.map((report) => report.track_id))]);
     const now = Date.now();
@@ -316,6 +316,7 @@ export class SettlementWorker {
         wall_ms: verdict.wallMs,
         day,
         first_started_at: first,
+        source: head.source,
       });
     }
     await this.#repo.saveVerdicts(epoch.n, rows);

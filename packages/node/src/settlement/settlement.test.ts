@@ -96,6 +96,27 @@ describe('epoch settlement on the embedded chain', () => {
       ].sort(),
     );
 
+    // The judge step recorded the counted plays in the aggregates, with each play's source.
+    const track = (await node.app.inject({ method: 'GET', url: `/api/v1/tracks/${trackId}` })).json();
+    assert.equal(track.countedPlays, 2);
+    const sources = await node.db
+      .selectFrom('track_source_days')
+      .select(['source', 'counted'])
+      .where('track_id', '=', trackId)
+      .execute();
+    assert.deepEqual(
+      sources.map((row) => [row.source, Number(row.counted)]),
+      [['api', 2]],
+    );
+    const trending = (await node.app.inject({ method: 'GET', url: '/api/v1/trending?window=day' })).json();
+    assert.deepEqual(
+      trending.items.map((item: { track: { id: string }; spanPlays: number }) => [
+        item.track.id,
+        item.spanPlays,
+      ]),
+      [[trackId, 2]],
+    );
+
     // Independently: what each fan's subscription released (the vault says), through protocol's allocate.
     const operator = node.ledger.deployment.roles.operator;
     const subscribers = [];

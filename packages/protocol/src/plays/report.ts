@@ -9,7 +9,8 @@ export const REPORT_SIGNING_DOMAIN = 'fairstream-play/1';
 export const MAX_REPORT_SEGMENTS = 256;
 /** A report covers at most a day of wall time; a client reports far more often than that. */
 export const MAX_REPORT_SPAN_MS = 24 * 60 * 60 * 1000;
-export const REPORT_SOURCES = ['web', 'cli', 'api'] as const;
+/** Fairstream's web app, its CLI, a program on the API, or an app built on Fairstream (with its appId). */
+export const REPORT_SOURCES = ['web', 'cli', 'api', 'app'] as const;
 export type ReportSource = (typeof REPORT_SOURCES)[number];
 
 export interface PlaybackReport {
