@@ -198,7 +198,12 @@ export async function createNode(
       profiles,
       social,
       notifications,
-      search: new SearchService(new SearchRepository(db), tracksRepository, cursors),
+      search: new SearchService(
+        new SearchRepository(db),
+        tracksRepository,
+        cursors,
+        new ProfilesRepository(db),
+      ),
       discovery: new DiscoveryService(discoveryRepository, tracksRepository, { cursors }),
       insights: new InsightsService(discoveryRepository, tracks),
       chain: new ChainService(ledger, new FaucetRepository(db), { afterWrite: () => head.invalidate() }),

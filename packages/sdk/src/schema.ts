@@ -1029,8 +1029,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Search tracks by title, artist, tags and genre, as you type and forgiving typos
-         * @description The last word matches as a prefix unless q ends with a space; words that match nothing are corrected to similar ones when exact matches are few. Ranked by relevance and counted plays. Hidden and delisted tracks appear only to their owner and collaborators.
+         * Search tracks (title, artist, tags, genre) or accounts (handles), as you type
+         * @description Tracks: the last word matches as a prefix unless q ends with a space; words that match nothing are corrected to similar ones when exact matches are few. Ranked by relevance and counted plays. Hidden and delisted tracks appear only to their owner and collaborators. Users (type=users): handles starting with q (a leading @ is ignored), most followed first; `tracks` is then empty.
          */
         get: operations["search"];
         put?: never;
@@ -8871,8 +8871,8 @@ export interface operations {
             query: {
                 /** @description What to search for */
                 q: string;
-                /** @description What to search: tracks (handles once profiles exist) */
-                type?: "tracks";
+                /** @description What to search: tracks, or users by handle */
+                type?: "tracks" | "users";
                 limit?: number;
                 /** @description nextCursor of the previous page */
                 cursor?: string;
@@ -8890,9 +8890,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @enum {string} */
-                        type: "tracks";
+                        type: "tracks" | "users";
                         tracks: components["schemas"]["Track"][];
+                        /** @description For type=users; empty otherwise */
+                        users: components["schemas"]["UserSummary"][];
                         nextCursor: string | null;
                     };
                 };

@@ -221,7 +221,7 @@ for (const database of testDatabases()) {
           ['/api/v1/search?q=%01neon', 'invalid_query'],
           [`/api/v1/search?q=${'a'.repeat(201)}`, 'invalid_request'],
           [`/api/v1/search?q=${Array.from({ length: 13 }, (_, i) => `w${i}`).join('+')}`, 'invalid_query'],
-          ['/api/v1/search?q=neon&type=users', 'invalid_request'],
+          ['/api/v1/search?q=neon&type=playlists', 'invalid_request'],
           ['/api/v1/search?q=neon&limit=0', 'invalid_request'],
           ['/api/v1/search?q=neon&limit=51', 'invalid_request'],
           ['/api/v1/search?q=neon&cursor=abc.def', 'invalid_cursor'],

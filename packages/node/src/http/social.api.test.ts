@@ -176,6 +176,31 @@ for (const database of testDatabases()) {
         assert.equal((await putProfile(artistAddress, { handle: 'NightOwl' })).statusCode, 200);
       });
 
+      it('finds accounts by the start of their handle, most followed first', async () => {
+        const found = await get('/api/v1/search?type=users&q=%40night');
+        assert.equal(found.type, 'users');
+        assert.deepEqual(found.tracks, []);
+        assert.deepEqual(
+          found.users.map((user: { address: string; handle: string }) => [user.address, user.handle]),
+          [[artistAddress, 'NightOwl']],
+        );
+        assert.deepEqual(
+          (await get('/api/v1/search?type=users&q=FAN.')).users.map((u: { handle: string }) => u.handle),
+          ['fan.one'],
+        );
+        assert.deepEqual((await get('/api/v1/search?type=users&q=night%20owl')).users, []);
+        await refusal(
+          { method: 'GET', url: `/api/v1/search?type=users&q=${'a'.repeat(31)}` },
+          400,
+          'invalid_query',
+        );
+        await refusal(
+          { method: 'GET', url: '/api/v1/search?type=users&q=n&cursor=abc.def' },
+          400,
+          'invalid_cursor',
+        );
+      });
+
       const badProfiles: [string, unknown, number, string][] = [
         ['a reserved handle', { handle: 'Admin' }, 400, 'reserved_handle'],
         ['another reserved handle', { handle: 'fairstream' }, 400, 'reserved_handle'],

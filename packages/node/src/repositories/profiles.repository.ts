@@ -108,6 +108,26 @@ export class ProfilesRepository {
       .executeTakeFirst();
   }
 
+  /**
+   * Addresses whose handle starts with `prefix` (lower case), most followed first, from `offset`:
+   * a range over the unique handle index, so a few letters typed read only the handles that start
+   * with them.
+   */
+  async addressesByHandlePrefix(prefix: string, offset: number, limit: number): Promise<string[]> {
+    const rows = await this.#db
+      .selectFrom('profiles')
+      .leftJoin('account_counts', 'account_counts.address', 'profiles.address')
+      .select('profiles.address')
+      .where('profiles.handle_key', '>=', prefix)
+      .where('profiles.handle_key', '<', `${prefix}\u{10ffff}`)
+      .orderBy((eb) => eb.fn.coalesce('account_counts.followers', eb.lit(0)), 'desc')
+      .orderBy('profiles.handle_key')
+      .offset(offset)
+      .limit(limit)
+      .execute();
+    return rows.map((row) => row.address);
+  }
+
   /** Handle, display name and avatar of many accounts in two queries (accounts without a profile are absent). */
   async summaries(
     addresses: readonly string[],

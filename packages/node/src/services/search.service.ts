@@ -1,4 +1,5 @@
 import { badRequest } from '../errors.ts';
+import type { ProfilesRepository } from '../repositories/profiles.repository.ts';
 import type { SearchCandidate, SearchRepository } from '../repositories/search/search-index.ts';
 import {
   allowedEdits,
@@ -10,9 +11,11 @@ import {
 } from '../repositories/search/text.ts';
 import type { TrackRecord, TracksRepository } from '../repositories/tracks.repository.ts';
 import type { CursorCodec } from './cursor.ts';
+import { HANDLE_MAX } from './profile-fields.ts';
+import { type UserSummary, userSummaries } from './profiles.service.ts';
 import type { Viewer } from './tracks.service.ts';
 
-export const SEARCH_TYPES = ['tracks'] as const;
+export const SEARCH_TYPES = ['tracks', 'users'] as const;
 export type SearchType = (typeof SEARCH_TYPES)[number];
 
 export const MAX_QUERY_CHARS = 200;
@@ -47,19 +50,26 @@ export interface RankedCandidate {
 }
 
 /**
- * Search over tracks (titles, artist names, tags, genres), as you type and forgiving typos.
- * Extension point: `type` names what is searched. Handles will be searched once the profiles
- * table exists (type 'users', wired after that work merges); until then only 'tracks' exists.
+ * Search over tracks (titles, artist names, tags, genres), as you type and forgiving typos; and,
+ * with type 'users', over handles (`searchUsers`).
  */
 export class SearchService {
   readonly #search: SearchRepository;
   readonly #tracks: TracksRepository;
   readonly #cursors: CursorCodec;
+  readonly #profiles: ProfilesRepository | undefined;
 
-  constructor(search: SearchRepository, tracks: TracksRepository, cursors: CursorCodec) {
+  /** Without `profiles`, only tracks can be searched. */
+  constructor(
+    search: SearchRepository,
+    tracks: TracksRepository,
+    cursors: CursorCodec,
+    profiles?: ProfilesRepository,
+  ) {
     this.#search = search;
     this.#tracks = tracks;
     this.#cursors = cursors;
+    this.#profiles = profiles;
   }
 
   async search(
@@ -76,6 +86,34 @@ export class SearchService {
     return {
       tracks: records,
       nextCursor: end < ranked.length ? this.#cursors.encode(scope, [end]) : null,
+    };
+  }
+
+  /**
+   * Accounts whose handle starts with what was typed (an @ in front is ignored), most followed first.
+   * Handles are a-z, 0-9, _ and .; a query with anything else matches no one.
+   */
+  async searchUsers(query: {
+    q: string;
+    limit: number;
+    cursor?: string | undefined;
+  }): Promise<{ users: UserSummary[]; nextCursor: string | null }> {
+    const profiles = this.#profiles;
+    if (!profiles) throw new Error('This search service was built without profiles');
+    const prefix = query.q.trim().replace(/^@/, '').toLowerCase();
+    if (prefix === '' || prefix.length > HANDLE_MAX) {
+      throw badRequest('invalid_query', `q must be the start of a handle, 1 to ${HANDLE_MAX} characters`);
+    }
+    if (!/^[a-z0-9_.]+$/.test(prefix)) return { users: [], nextCursor: null };
+    const scope = `search:users:${prefix}`;
+    const offset = query.cursor ? (this.#cursors.decode(scope, query.cursor, ['integer'])[0] as number) : 0;
+    const found = await profiles.addressesByHandlePrefix(prefix, offset, query.limit + 1);
+    const addresses = found.slice(0, query.limit);
+    const summaries = await userSummaries(profiles, addresses);
+    const end = offset + query.limit;
+    return {
+      users: addresses.map((address) => summaries.get(address)!),
+      nextCursor: found.length > query.limit ? this.#cursors.encode(scope, [end]) : null,
     };
   }
 

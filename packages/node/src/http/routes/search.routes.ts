@@ -1,10 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { MAX_QUERY_CHARS, SEARCH_TYPES } from '../../services/search.service.ts';
+import { MAX_QUERY_CHARS } from '../../services/search.service.ts';
 import { toTrackView } from '../../services/tracks.service.ts';
 import { API_PREFIX, type AppContext } from '../app.ts';
 import { viewerOf } from '../authenticate.ts';
 import { errorResponses, trackRef } from '../schemas.ts';
+import { userSummaryRef } from '../social-schemas.ts';
+import { toUserSummaryView } from '../social-views.ts';
 
 export function searchRoutes(context: AppContext): FastifyPluginAsyncTypebox {
   const apiBase = `${context.publicUrl}${API_PREFIX}`;
@@ -15,18 +17,19 @@ export function searchRoutes(context: AppContext): FastifyPluginAsyncTypebox {
         schema: {
           operationId: 'search',
           tags: ['discovery'],
-          summary: 'Search tracks by title, artist, tags and genre, as you type and forgiving typos',
+          summary: 'Search tracks (title, artist, tags, genre) or accounts (handles), as you type',
           description:
-            'The last word matches as a prefix unless q ends with a space; words that match nothing are ' +
-            'corrected to similar ones when exact matches are few. Ranked by relevance and counted plays. ' +
-            'Hidden and delisted tracks appear only to their owner and collaborators.',
+            'Tracks: the last word matches as a prefix unless q ends with a space; words that match nothing ' +
+            'are corrected to similar ones when exact matches are few. Ranked by relevance and counted plays. ' +
+            'Hidden and delisted tracks appear only to their owner and collaborators. Users (type=users): ' +
+            'handles starting with q (a leading @ is ignored), most followed first; `tracks` is then empty.',
           querystring: Type.Object({
             q: Type.String({ minLength: 1, maxLength: MAX_QUERY_CHARS, description: 'What to search for' }),
             type: Type.Optional(
-              Type.Union(
-                SEARCH_TYPES.map((type) => Type.Literal(type)),
-                { default: 'tracks', description: 'What to search: tracks (handles once profiles exist)' },
-              ),
+              Type.Union([Type.Literal('tracks'), Type.Literal('users')], {
+                default: 'tracks',
+                description: 'What to search: tracks, or users by handle',
+              }),
             ),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 20 })),
             cursor: Type.Optional(
@@ -35,8 +38,9 @@ export function searchRoutes(context: AppContext): FastifyPluginAsyncTypebox {
           }),
           response: {
             200: Type.Object({
-              type: Type.Literal('tracks'),
+              type: Type.Union([Type.Literal('tracks'), Type.Literal('users')]),
               tracks: Type.Array(trackRef),
+              users: Type.Array(userSummaryRef, { description: 'For type=users; empty otherwise' }),
               nextCursor: Type.Union([Type.String(), Type.Null()]),
             }),
             ...errorResponses,
@@ -45,10 +49,20 @@ export function searchRoutes(context: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const { q, type = 'tracks', limit = 20, cursor } = request.query;
+        if (type === 'users') {
+          const page = await context.search.searchUsers({ q, limit, cursor });
+          return {
+            type,
+            tracks: [],
+            users: page.users.map((user) => toUserSummaryView(user, apiBase)),
+            nextCursor: page.nextCursor,
+          };
+        }
         const page = await context.search.search({ q, type, limit, cursor }, viewerOf(request));
         return {
           type,
           tracks: page.tracks.map((track) => toTrackView(track, apiBase)),
+          users: [],
           nextCursor: page.nextCursor,
         };
       },
