@@ -2,15 +2,16 @@
  * What both benchmarks share: a real node as a child process, a fresh signed-in account, generated
  * audio, and cleanup of every process and temp folder they start, on success, error or Ctrl-C.
  */
+
 import { type ChildProcess, execFileSync, type SpawnOptions, spawn } from 'node:child_process';
 import { createWriteStream, openAsBlob } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createFairstreamClient, signIn, type Track, unwrap, uploadTrack } from '@fairstream/sdk';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { freePort } from '../packages/cli/src/testing/node-process.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -132,19 +133,7 @@ export function run(command: string, args: string[], options: SpawnOptions = {})
   });
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
+export { freePort };
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

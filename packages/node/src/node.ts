@@ -45,7 +45,7 @@ import { EarningsService } from './services/earnings.service.ts';
 import { InsightsService } from './services/insights.service.ts';
 import type { MediaToolkit } from './services/media-toolkit.ts';
 import { ModerationService } from './services/moderation.service.ts';
-import { type NotificationInput, NotificationsService } from './services/notifications.service.ts';
+import { commentNotifications, NotificationsService } from './services/notifications.service.ts';
 import { PlayWriter } from './services/play-writer.ts';
 import { PlaylistsService } from './services/playlists.service.ts';
 import { PlaysService } from './services/plays.service.ts';
@@ -412,36 +412,4 @@ async function localCopy(blobs: BlobStore, cid: string, scratchDir: string): Pro
   const path = join(scratchDir, cid);
   await pipeline(await blobs.createReadStream(cid), createWriteStream(path));
   return path;
-}
-
-/**
- * Who hears of a comment: the track's owner of a comment on their track, the author answered of a
- * reply (and the owner too, when someone else was answered). Keyed by the comment, so a retry
- * notifies once; one's own comments notify no one (notify drops them).
- */
-export function commentNotifications(event: CommentEvent): NotificationInput[] {
-  const data = {
-    commentId: event.commentId,
-    ...(event.atMs === null ? {} : { atMs: event.atMs }),
-    ...(event.replyTo ? { replyTo: event.replyTo.commentId } : {}),
-  };
-  const base = { actor: event.author, trackId: event.trackId, data };
-  const notices: NotificationInput[] = [];
-  if (event.replyTo) {
-    notices.push({
-      ...base,
-      recipient: event.replyTo.author,
-      kind: 'reply',
-      key: `reply:${event.commentId}`,
-    });
-  }
-  if (!event.replyTo || event.replyTo.author !== event.trackOwner) {
-    notices.push({
-      ...base,
-      recipient: event.trackOwner,
-      kind: 'comment',
-      key: `comment:${event.commentId}`,
-    });
-  }
-  return notices;
 }

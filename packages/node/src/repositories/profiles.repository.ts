@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, type SqlBool, sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Database, ProfileAvatarTable, ProfileTable } from '../db/schema.ts';
 
@@ -120,6 +120,9 @@ export class ProfilesRepository {
       .select('profiles.address')
       .where('profiles.handle_key', '>=', prefix)
       .where('profiles.handle_key', '<', `${prefix}\u{10ffff}`)
+      // The range is what the index serves; under a linguistic collation (Postgres en_US, say) it may
+      // also admit handles that only sort there, so the exact prefix is checked too.
+      .where(sql<SqlBool>`profiles.handle_key like ${`${prefix.replace(/[\\%_]/g, '\\$&')}%`} escape '\\'`)
       .orderBy((eb) => eb.fn.coalesce('account_counts.followers', eb.lit(0)), 'desc')
       .orderBy('profiles.handle_key')
       .offset(offset)

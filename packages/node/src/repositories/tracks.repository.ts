@@ -9,6 +9,7 @@ import type {
   TrackStageTable,
   TrackTable,
 } from '../db/schema.ts';
+import { olderThan } from './keyset.ts';
 import { searchIndexFor } from './search/search-index.ts';
 import { searchDocument } from './search/text.ts';
 
@@ -328,10 +329,7 @@ export class TracksRepository {
     const before = query.before;
     if (before) {
       select = select.where((eb) =>
-        eb.or([
-          eb('created_at', '<', before.createdAt),
-          eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)]),
-        ]),
+        olderThan(eb, 'created_at', ['id'], { at: before.createdAt, keys: [before.id] }),
       );
     }
     return select.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();

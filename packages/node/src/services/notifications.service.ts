@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { badRequest } from '../errors.ts';
 import type { NotificationRow, NotificationsRepository } from '../repositories/notifications.repository.ts';
 import type { ProfilesRepository } from '../repositories/profiles.repository.ts';
+import type { CommentEvent } from './comments.service.ts';
 import type { CursorCodec } from './cursor.ts';
 import { userSummaries } from './profiles.service.ts';
 
@@ -151,4 +152,36 @@ export class NotificationsService {
     const marked = await this.#repo.markRead(recipient, which.all ? 'all' : which.ids!, this.#now());
     return { marked, unreadCount: await this.#repo.unreadCount(recipient) };
   }
+}
+
+/**
+ * Who hears of a comment: the track's owner of a comment on their track, the author answered of a
+ * reply (and the owner too, when someone else was answered). Keyed by the comment, so a retry
+ * notifies once; one's own comments notify no one (notify drops them).
+ */
+export function commentNotifications(event: CommentEvent): NotificationInput[] {
+  const data = {
+    commentId: event.commentId,
+    ...(event.atMs === null ? {} : { atMs: event.atMs }),
+    ...(event.replyTo ? { replyTo: event.replyTo.commentId } : {}),
+  };
+  const base = { actor: event.author, trackId: event.trackId, data };
+  const notices: NotificationInput[] = [];
+  if (event.replyTo) {
+    notices.push({
+      ...base,
+      recipient: event.replyTo.author,
+      kind: 'reply',
+      key: `reply:${event.commentId}`,
+    });
+  }
+  if (!event.replyTo || event.replyTo.author !== event.trackOwner) {
+    notices.push({
+      ...base,
+      recipient: event.trackOwner,
+      kind: 'comment',
+      key: `comment:${event.commentId}`,
+    });
+  }
+  return notices;
 }

@@ -4,8 +4,8 @@ import { isPlayInProgress, PLAY_IN_PROGRESS_MS } from './play-in-progress.ts';
 
 const now = 1_767_225_600_000;
 const report = (from: number, to: number, endedAt: number) => ({
-  segments: JSON.stringify([[from, to]]),
-  ended_at: endedAt,
+  segments: [[from, to]] as [number, number][],
+  endedAt,
 });
 
 describe('isPlayInProgress', () => {

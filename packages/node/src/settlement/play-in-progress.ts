@@ -1,4 +1,4 @@
-import { heardMsOf, requiredHeardMs } from '@fairstream/protocol';
+import { heardMsOf, type PlayReportFacts, requiredHeardMs } from '@fairstream/protocol';
 
 /**
  * A play whose last report ended less than this long ago (wall clock) and that is not yet long
@@ -8,21 +8,19 @@ import { heardMsOf, requiredHeardMs } from '@fairstream/protocol';
  */
 export const PLAY_IN_PROGRESS_MS = 60_000;
 
-/** The stored report fields this needs: segments as JSON text, as both databases keep them. */
-export interface StoredReport {
-  segments: string;
-  ended_at: number;
-}
-
 /** Whether a play may still grow into a counted one: recently reported and short of the threshold. */
 export function isPlayInProgress(
-  reports: readonly StoredReport[],
+  reports: readonly Pick<PlayReportFacts, 'segments' | 'endedAt'>[],
   durationMs: number | undefined,
   now: number,
 ): boolean {
   if (!durationMs || durationMs <= 0 || reports.length === 0) return false;
-  const lastEnded = Math.max(...reports.map((report) => report.ended_at));
+  const lastEnded = Math.max(...reports.map((report) => report.endedAt));
   if (now - lastEnded >= PLAY_IN_PROGRESS_MS) return false;
-  const segments = reports.flatMap((report) => JSON.parse(report.segments) as [number, number][]);
-  return heardMsOf(segments, durationMs) < requiredHeardMs(durationMs);
+  return (
+    heardMsOf(
+      reports.flatMap((report) => report.segments),
+      durationMs,
+    ) < requiredHeardMs(durationMs)
+  );
 }

@@ -272,18 +272,18 @@ export class SettlementWorker {
     const facts = await this.#repo.trackFacts([...new Set(reports.map((report) => report.track_id))]);
     const now = Date.now();
     const plays = [...byPlay.values()]
-      .filter((group) => !isPlayInProgress(group, facts.get(group[0]!.track_id)?.durationMs, now))
-      .map((group) => ({
-        group,
-        first: playStartedAt(group.map((report) => ({ startedAt: report.started_at }))),
-      }));
+      .map((group) => ({ group, reports: group.map(reportFacts) }))
+      .filter(
+        ({ group, reports }) => !isPlayInProgress(reports, facts.get(group[0]!.track_id)?.durationMs, now),
+      )
+      .map(({ group, reports }) => ({ group, reports, first: playStartedAt(reports) }));
     // The daily cap depends on the order: earlier plays of a day count first.
     plays.sort((a, b) => a.first - b.first || compare(a.group[0]!.play_id, b.group[0]!.play_id));
     const counted = await this.#repo.countedOnDays(epoch.n, [
       ...new Set(plays.map((play) => utcDayOf(play.first))),
     ]);
     const rows: SettledPlayRow[] = [];
-    for (const { group, first } of plays) {
+    for (const { group, reports: playReports, first } of plays) {
       const head = group[0]!;
       const track = facts.get(head.track_id);
       const day = utcDayOf(first);
@@ -292,7 +292,7 @@ export class SettlementWorker {
       const verdict =
         track && track.durationMs > 0
           ? judgePlay({
-              reports: group.map(reportFacts),
+              reports: playReports,
               track: {
                 durationMs: track.durationMs,
                 owner: track.owner,

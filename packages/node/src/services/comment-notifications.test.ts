@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { commentNotifications } from './node.ts';
+import { commentNotifications } from './notifications.service.ts';
 
 const base = {
   commentId: 'c2',
