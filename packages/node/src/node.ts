@@ -221,6 +221,7 @@ export async function createNode(
       publicUrl: config.publicUrl,
       database: config.db === 'sqlite' ? 'sqlite' : 'postgres',
       storage: blobs.kind,
+      webRoot: config.webRoot,
     },
     logger,
   );

@@ -55,6 +55,7 @@ import { socialRoutes } from './routes/social.routes.ts';
 import { streamRoutes } from './routes/stream.routes.ts';
 import { subscriptionRoutes } from './routes/subscriptions.routes.ts';
 import { trackRoutes } from './routes/tracks.routes.ts';
+import { webAppRoutes } from './routes/web.routes.ts';
 import { Comment, ErrorResponse, Playlist, PlaylistSummary, Track } from './schemas.ts';
 import { Profile, UserSummary } from './social-schemas.ts';
 import type { UploadLimits } from './upload-form.ts';
@@ -91,6 +92,8 @@ export interface AppContext {
   publicUrl: string;
   database: 'sqlite' | 'postgres';
   storage: 'fs' | 's3';
+  /** Folder of the built web app, served at /; without it the node serves the API only. */
+  webRoot?: string | undefined;
 }
 
 export type App = FastifyInstance<
@@ -187,6 +190,9 @@ export async function buildApp(context: AppContext, logger: FastifyBaseLogger | 
   );
   // Share links: HTML pages outside the API.
   await app.register(sharePageRoutes(context));
+  if (context.webRoot !== undefined) {
+    await app.register(webAppRoutes({ root: context.webRoot, publicUrl: context.publicUrl }));
+  }
   return app;
 }
 

@@ -1,0 +1,3 @@
+export default function GenrePage({ genre }: { genre: string }) {
+  return <h1 data-params={[genre].join()}>GenrePage</h1>;
+}

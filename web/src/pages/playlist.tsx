@@ -1,0 +1,3 @@
+export default function PlaylistPage({ id }: { id: string }) {
+  return <h1 data-params={[id].join()}>PlaylistPage</h1>;
+}
