@@ -10,6 +10,10 @@ export interface Player {
   /** Plays `track`; `queue` (which should contain it) becomes what next/previous walk through. */
   play(track: Track, queue?: Track[]): void;
   toggle(): void;
+  /** Moves the current track to `ms` from its start. */
+  seek(ms: number): void;
+  /** Where the current track is, in milliseconds (updated a few times a second while playing). */
+  positionMs: number;
   next(): void;
   previous(): void;
   audio: HTMLAudioElement | undefined;
@@ -37,6 +41,7 @@ export function PlayerProvider({ children }: { children: React.ReactNode }) {
   const [queue, setQueue] = useState<Track[]>([]);
   const [index, setIndex] = useState(-1);
   const [playing, setPlaying] = useState(false);
+  const [positionMs, setPositionMs] = useState(0);
   const current = queue[index];
 
   useEffect(() => {
@@ -46,10 +51,13 @@ export function PlayerProvider({ children }: { children: React.ReactNode }) {
     setAudio(element);
     const onPlay = () => setPlaying(true);
     const onPause = () => setPlaying(false);
+    const onTime = () => setPositionMs(Math.round(element.currentTime * 1000));
     element.addEventListener('play', onPlay);
     element.addEventListener('pause', onPause);
+    element.addEventListener('timeupdate', onTime);
     return () => {
       element.pause();
+      element.removeEventListener('timeupdate', onTime);
       element.removeEventListener('play', onPlay);
       element.removeEventListener('pause', onPause);
     };
@@ -104,11 +112,15 @@ export function PlayerProvider({ children }: { children: React.ReactNode }) {
         if (audio.paused) void audio.play();
         else audio.pause();
       },
+      seek: (ms: number) => {
+        if (audio) audio.currentTime = Math.max(0, ms) / 1000;
+      },
+      positionMs,
       next: () => step(1),
       previous: () => step(-1),
       audio,
     }),
-    [current, queue, index, playing, play, step, audio],
+    [current, queue, index, playing, positionMs, play, step, audio],
   );
   return <PlayerContext.Provider value={value}>{children}</PlayerContext.Provider>;
 }
