@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseSessionKeyDelegationMessage } from '@fairstream/protocol';
 import { type Kysely, type Migration, type MigrationProvider, type SqlBool, sql } from 'kysely';
+import { handleIndexFor } from '../repositories/search/handle-index.ts';
 import { searchIndexFor } from '../repositories/search/search-index.ts';
 import { searchDocument } from '../repositories/search/text.ts';
 import { releaseAt } from '../repositories/tracks.repository.ts';
@@ -761,6 +762,30 @@ const migrations: Record<string, Migration> = {
         select id, title, artist_name, tags, genre from tracks`.execute(db);
       for (const row of rows.rows) {
         await index.put(db as unknown as Kysely<Database>, row.id, searchDocument(row));
+      }
+    },
+  },
+  '0013_handle_search': {
+    async up(db: Kysely<unknown>) {
+      // Handles a few edits from a typed one (SearchService.searchUsers): trigrams of the lower-case
+      // handle (repositories/search/handle-index.ts).
+      if (isPostgres(db)) {
+        await sql`create index profiles_handle_trigram on profiles using gin (handle_key gin_trgm_ops)`.execute(
+          db,
+        );
+        return;
+      }
+      // id is the rowid of the account's trigram row; accounts without a handle have neither.
+      await sql`create table handle_search (id integer primary key, address text not null unique)`.execute(
+        db,
+      );
+      await sql`create virtual table handle_search_trigram using fts5(grams, content='', contentless_delete=1,
+        tokenize='trigram')`.execute(db);
+      const profiles = await sql<{ address: string; handle_key: string }>`
+        select address, handle_key from profiles where handle_key is not null order by address`.execute(db);
+      const index = handleIndexFor(db as unknown as Kysely<Database>);
+      for (const row of profiles.rows) {
+        await index.put(db as unknown as Kysely<Database>, row.address, row.handle_key);
       }
     },
   },

@@ -30,6 +30,9 @@ const ALL_FIELDS_POOL = 100;
 const FUZZY_BELOW = 10;
 const CORRECTIONS_PER_TERM = 4;
 const SIMILAR_TERMS = 40;
+/** Handles sharing trigrams with a typed one that are measured; the closest of them that are shown. */
+const SIMILAR_HANDLES = 50;
+const SIMILAR_USERS = 20;
 
 /** How much each field's match is worth, and what a correction or a prefix keeps of a match. */
 const FIELD_WEIGHTS = { title: 1, artist: 0.9, tags: 0.5, genre: 0.4 } as const;
@@ -51,7 +54,7 @@ export interface RankedCandidate {
 
 /**
  * Search over tracks (titles, artist names, tags, genres), as you type and forgiving typos; and,
- * with type 'users', over handles (`searchUsers`).
+ * with type 'users', over handles, forgiving typos too (`searchUsers`).
  */
 export class SearchService {
   readonly #search: SearchRepository;
@@ -90,8 +93,16 @@ export class SearchService {
   }
 
   /**
-   * Accounts whose handle starts with what was typed (an @ in front is ignored), most followed first.
-   * Handles are a-z, 0-9, _ and .; a query with anything else matches no one.
+   * Accounts whose handle starts with what was typed (an @ in front is ignored), most followed
+   * first. Handles are a-z, 0-9, _ and .; a query with anything else matches no one.
+   *
+   * Typos: when fewer than FUZZY_BELOW handles start with it and it has at least MIN_FUZZY_LENGTH
+   * characters, handles whose start is a few edits away (`typoDistance` in prefix mode, at most
+   * `allowedEdits`) follow the exact matches: fewest edits first, then most followed, at most
+   * SIMILAR_USERS of them. Paging stays an offset into one list: with that few exact matches the
+   * whole list (under FUZZY_BELOW + SIMILAR_USERS accounts) is rebuilt for every page and sliced,
+   * so the similar handles come as one bounded block after the last exact match; otherwise pages
+   * read the exact matches alone, as far as they go.
    */
   async searchUsers(query: {
     q: string;
@@ -107,14 +118,45 @@ export class SearchService {
     if (!/^[a-z0-9_.]+$/.test(prefix)) return { users: [], nextCursor: null };
     const scope = `search:users:${prefix}`;
     const offset = query.cursor ? (this.#cursors.decode(scope, query.cursor, ['integer'])[0] as number) : 0;
-    const found = await profiles.addressesByHandlePrefix(prefix, offset, query.limit + 1);
-    const addresses = found.slice(0, query.limit);
-    const summaries = await userSummaries(profiles, addresses);
     const end = offset + query.limit;
+    const fuzzy =
+      prefix.length >= MIN_FUZZY_LENGTH &&
+      (await profiles.countHandlesByPrefix(prefix, FUZZY_BELOW)) < FUZZY_BELOW;
+    let addresses: string[];
+    let more: boolean;
+    if (fuzzy) {
+      const exact = await profiles.addressesByHandlePrefix(prefix, 0, FUZZY_BELOW);
+      const all = [...exact, ...(await this.#similarHandles(profiles, prefix, new Set(exact)))];
+      addresses = all.slice(offset, end);
+      more = end < all.length;
+    } else {
+      const found = await profiles.addressesByHandlePrefix(prefix, offset, query.limit + 1);
+      addresses = found.slice(0, query.limit);
+      more = found.length > query.limit;
+    }
+    const summaries = await userSummaries(profiles, addresses);
     return {
       users: addresses.map((address) => summaries.get(address)!),
-      nextCursor: found.length > query.limit ? this.#cursors.encode(scope, [end]) : null,
+      nextCursor: more ? this.#cursors.encode(scope, [end]) : null,
     };
+  }
+
+  /** Accounts (not in `exact`) whose handle starts a few edits away from `typed`, best first. */
+  async #similarHandles(profiles: ProfilesRepository, typed: string, exact: Set<string>): Promise<string[]> {
+    const max = allowedEdits(typed.length);
+    const candidates = await profiles.similarHandles(typed, SIMILAR_HANDLES);
+    return candidates
+      .filter((candidate) => !exact.has(candidate.address) && !candidate.handle_key.startsWith(typed))
+      .map((candidate) => ({ ...candidate, distance: typoDistance(typed, candidate.handle_key, true) }))
+      .filter((candidate) => candidate.distance <= max)
+      .sort(
+        (a, b) =>
+          a.distance - b.distance ||
+          b.followers - a.followers ||
+          (a.handle_key < b.handle_key ? -1 : a.handle_key > b.handle_key ? 1 : 0),
+      )
+      .slice(0, SIMILAR_USERS)
+      .map((candidate) => candidate.address);
   }
 
   /** Every candidate of a query, best first. */

@@ -22,7 +22,9 @@ export function searchRoutes(context: AppContext): FastifyPluginAsyncTypebox {
             'Tracks: the last word matches as a prefix unless q ends with a space; words that match nothing ' +
             'are corrected to similar ones when exact matches are few. Ranked by relevance and counted plays. ' +
             'Hidden and delisted tracks appear only to their owner and collaborators. Users (type=users): ' +
-            'handles starting with q (a leading @ is ignored), most followed first; `tracks` is then empty.',
+            'handles starting with q (a leading @ is ignored), most followed first; when fewer than 10 start with ' +
+            'it and q has 3 characters or more, up to 20 handles whose start is 1 edit away (q of up to 5 ' +
+            'characters) or 2 follow them, fewest edits first, then most followed; `tracks` is then empty.',
           querystring: Type.Object({
             q: Type.String({ minLength: 1, maxLength: MAX_QUERY_CHARS, description: 'What to search for' }),
             type: Type.Optional(
