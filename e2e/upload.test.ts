@@ -130,7 +130,10 @@ describe('uploading from the web app', () => {
     const transfer = await page.evaluateHandle((data) => {
       const binary = atob(data);
       const array = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-      const dt = new DataTransfer();
+      // Runs in the page, where DataTransfer exists (the test's own types know no DOM).
+      const dt = new (
+        globalThis as unknown as { DataTransfer: new () => { items: { add(file: File): void } } }
+      ).DataTransfer();
       dt.items.add(new File([array], 'night-drive.mp3', { type: 'audio/mpeg' }));
       return dt;
     }, bytes);
@@ -166,17 +169,27 @@ describe('uploading from the web app', () => {
     assert.equal(uploads.length, 1, 'the refused split sent nothing');
   });
 
-  it('refuses the same collaborator twice', async () => {
+  it('refuses the same collaborator twice, and a handle nobody has', async () => {
     await page.getByRole('button', { name: 'Add collaborator' }).click();
-    await page
-      .getByRole('textbox', { name: 'Recipient 4', exact: true })
-      .fill(collaborators[0]!.toLowerCase());
+    const fourth = page.getByRole('textbox', { name: 'Recipient 4', exact: true });
+    await fourth.fill(collaborators[0]!.toLowerCase());
     await page.getByText(/Already in the split/).waitFor();
+    await fourth.fill('@nobody_here');
+    await page.getByText('No account has the handle “nobody_here”').waitFor();
     await page.getByRole('button', { name: 'Remove recipient 4' }).click();
   });
 
-  it('uploads with a 60/25/15 split, shows each step, and opens the ready track', async () => {
+  it('says so when the node cannot be reached, and keeps the form', async () => {
     await page.getByLabel('Share (%)').first().fill('60');
+    await page.route('**/api/v1/tracks', (route) => route.abort('connectionrefused'));
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'The node could not be reached' }).waitFor();
+    await page.unroute('**/api/v1/tracks');
+    assert.equal(await page.getByLabel('Title').inputValue(), 'Night Drive');
+    assert.equal(uploads.length, 2);
+  });
+
+  it('uploads with a 60/25/15 split, shows each step, and opens the ready track', async () => {
     await page.getByText(/^Total: 100% ✓/).waitFor();
     // The preview divides a subscriber's 5 tUSD less the 10% fee exactly: 2.7, 1.125 and 0.675.
     const preview = page.getByRole('table').first();
@@ -184,7 +197,25 @@ describe('uploading from the web app', () => {
     await preview.getByText('1.125 tUSD').waitFor();
     await preview.getByText('0.675 tUSD').waitFor();
 
+    // A slow uplink, so the upload's own progress can be seen before processing starts.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: 100 * 1024,
+    });
     await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    await page.getByRole('heading', { name: 'Uploading “Night Drive”' }).waitFor();
+    await page.getByRole('progressbar', { name: 'Sending the files' }).waitFor();
+    await page.getByText(/^\d+% · .* of .*/).waitFor();
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
     await page.getByRole('list', { name: 'Processing steps' }).waitFor({ timeout: 30_000 });
     const steps = page.getByRole('list', { name: 'Processing steps' }).getByRole('listitem');
     assert.equal(await steps.count(), 7);
@@ -237,7 +268,7 @@ describe('uploading from the web app', () => {
     await page.setViewportSize({ width: 360, height: 800 });
     await page.goto(`${base}/upload`);
     await page.getByRole('heading', { name: 'Upload a track' }).waitFor();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
     assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
   });
 });

@@ -197,7 +197,7 @@ describe('the wallet page', () => {
 
   it('fits a phone’s width', async () => {
     await page.setViewportSize({ width: 360, height: 800 });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
     assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
   });
 });

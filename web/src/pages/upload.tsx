@@ -332,8 +332,12 @@ function Uploader({
         <h1 id={`${id}-progress`}>Uploading “{title.trim()}”</h1>
         <label htmlFor={`${id}-bar`}>Sending the files</label>
         <progress id={`${id}-bar`} max={phase.total} value={phase.sent} />
-        <p role="status" aria-live="polite">
+        <p>
           {percent}% · {formatBytes(phase.sent)} of {formatBytes(phase.total)}
+        </p>
+        {/* Announced in tenths: every progress event would drown a screen reader. */}
+        <p className="visually-hidden" role="status" aria-live="polite">
+          {Math.floor(percent / 10) * 10}% sent
         </p>
         <div>
           <button type="button" className="secondary" onClick={() => abort.current?.abort()}>
@@ -683,7 +687,7 @@ function Processing(props: {
         await api.GET('/api/v1/tracks/{id}/registration', { params: { path: { id: track.id } } }),
       );
       if (args.registered) {
-        setRegister({ state: 'sent', message: 'Already on the ledger; the node is checking it.' });
+        setRegister({ state: 'sent', message: 'Already registered on the ledger from your wallet.' });
         return;
       }
       const receipt = await sendTransaction(wallet, chain, {

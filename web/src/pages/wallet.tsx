@@ -26,7 +26,7 @@ import { typedDataSigner } from '../wallet/signer.ts';
 import { TipButton } from '../wallet/tip-button.tsx';
 import { tippedTrack } from '../wallet/tips-history.ts';
 import { type PlatformTokens, usePlatformTokens } from '../wallet/tokens.ts';
-import { TransactionStatus, useTransaction } from '../wallet/transaction.tsx';
+import { type PhaseReporter, TransactionStatus, useTransaction } from '../wallet/transaction.tsx';
 import '../wallet/wallet.css';
 
 export default function WalletPage() {
@@ -338,15 +338,15 @@ function Staking({ address, chain, wallet, tokens, generation, refresh }: ViewPr
   const stakeParsed = fair ? parseAmount(stakeText, fair.decimals, fair.symbol) : undefined;
   const unstakeParsed = fair ? parseAmount(unstakeText, fair.decimals, fair.symbol) : undefined;
 
-  const act = (label: string, build: () => Promise<string>) => {
+  const act = (label: string, build: (report: PhaseReporter) => Promise<string>) => {
     if (!wallet) return;
-    void transaction.run(label, async () => build());
+    void transaction.run(label, build);
   };
   const stake = () => {
     if (!wallet || !fair || !value || !stakeParsed || !('amount' in stakeParsed)) return;
     const amount = stakeParsed.amount;
-    act(`Staking ${formatToken(amount, fair)}`, async () => {
-      await approveIfNeeded(wallet, chain, fair.address, value.staking, amount, undefined);
+    act(`Staking ${formatToken(amount, fair)}`, async (report) => {
+      await approveIfNeeded(wallet, chain, fair.address, value.staking, amount, report('approve FAIR'));
       await sendTransaction(
         wallet,
         chain,
@@ -354,7 +354,7 @@ function Staking({ address, chain, wallet, tokens, generation, refresh }: ViewPr
           to: value.staking,
           data: encodeFunctionData({ abi: stakingAbi, functionName: 'stake', args: [amount] }),
         },
-        undefined,
+        report('stake'),
       );
       setStakeText('');
       return `Staked ${formatToken(amount, fair)}.`;
@@ -363,36 +363,51 @@ function Staking({ address, chain, wallet, tokens, generation, refresh }: ViewPr
   const unstake = () => {
     if (!wallet || !fair || !value || !unstakeParsed || !('amount' in unstakeParsed)) return;
     const amount = unstakeParsed.amount;
-    act(`Unstaking ${formatToken(amount, fair)}`, async () => {
-      await sendTransaction(wallet, chain, {
-        to: value.staking,
-        data: encodeFunctionData({ abi: stakingAbi, functionName: 'requestUnstake', args: [amount] }),
-      });
+    act(`Unstaking ${formatToken(amount, fair)}`, async (report) => {
+      await sendTransaction(
+        wallet,
+        chain,
+        {
+          to: value.staking,
+          data: encodeFunctionData({ abi: stakingAbi, functionName: 'requestUnstake', args: [amount] }),
+        },
+        report(''),
+      );
       setUnstakeText('');
       return `${formatToken(amount, fair)} is cooling down; withdraw it once the cooldown has passed.`;
     });
   };
   const withdraw = () => {
     if (!wallet || !fair || !value) return;
-    act(`Withdrawing ${formatToken(value.cooling.amount, fair)}`, async () => {
-      await sendTransaction(wallet, chain, {
-        to: value.staking,
-        data: encodeFunctionData({ abi: stakingAbi, functionName: 'withdraw' }),
-      });
+    act(`Withdrawing ${formatToken(value.cooling.amount, fair)}`, async (report) => {
+      await sendTransaction(
+        wallet,
+        chain,
+        {
+          to: value.staking,
+          data: encodeFunctionData({ abi: stakingAbi, functionName: 'withdraw' }),
+        },
+        report(''),
+      );
       return `${formatToken(value.cooling.amount, fair)} is back in your wallet.`;
     });
   };
   const claim = (token: TokenInfo, earned: bigint) => {
     if (!wallet || !value) return;
-    act(`Claiming ${formatToken(earned, token)} of staking rewards`, async () => {
-      await sendTransaction(wallet, chain, {
-        to: value.staking,
-        data: encodeFunctionData({
-          abi: stakingAbi,
-          functionName: 'claimRewards',
-          args: [token.address as Hex],
-        }),
-      });
+    act(`Claiming ${formatToken(earned, token)} of staking rewards`, async (report) => {
+      await sendTransaction(
+        wallet,
+        chain,
+        {
+          to: value.staking,
+          data: encodeFunctionData({
+            abi: stakingAbi,
+            functionName: 'claimRewards',
+            args: [token.address as Hex],
+          }),
+        },
+        report(''),
+      );
       return `${formatToken(earned, token)} is in your wallet.`;
     });
   };
@@ -541,37 +556,47 @@ function Payouts({ address, chain, wallet, generation, refresh }: ViewProps) {
   const claimAll = () => {
     if (!wallet || !value || value.claims.epoch === null) return;
     const epoch = BigInt(value.claims.epoch);
-    void transaction.run('Claiming your payouts', async () => {
-      await sendTransaction(wallet, chain, {
-        to: contract(chain, 'PayoutDistributor'),
-        data: encodeFunctionData({
-          abi: payoutDistributorAbi,
-          functionName: 'claimMany',
-          args: [
-            epoch,
-            claimable.map((claim) => ({
-              account: address as Hex,
-              token: claim.token as Hex,
-              cumulativeAmount: BigInt(claim.cumulativeAmount),
-              proof: claim.proof as Hex[],
-            })),
-          ],
-        }),
-      });
+    void transaction.run('Claiming your payouts', async (report) => {
+      await sendTransaction(
+        wallet,
+        chain,
+        {
+          to: contract(chain, 'PayoutDistributor'),
+          data: encodeFunctionData({
+            abi: payoutDistributorAbi,
+            functionName: 'claimMany',
+            args: [
+              epoch,
+              claimable.map((claim) => ({
+                account: address as Hex,
+                token: claim.token as Hex,
+                cumulativeAmount: BigInt(claim.cumulativeAmount),
+                proof: claim.proof as Hex[],
+              })),
+            ],
+          }),
+        },
+        report(''),
+      );
       return `Paid ${claimable.map((claim) => `${formatUnits(claim.claimable, claim.decimals)} ${claim.symbol}`).join(' and ')} to your wallet.`;
     });
   };
   const withdrawOwed = (token: string, label: string) => {
     if (!wallet) return;
-    void transaction.run(`Withdrawing ${label}`, async () => {
-      await sendTransaction(wallet, chain, {
-        to: contract(chain, 'PayoutDistributor'),
-        data: encodeFunctionData({
-          abi: payoutDistributorAbi,
-          functionName: 'withdraw',
-          args: [token as Hex],
-        }),
-      });
+    void transaction.run(`Withdrawing ${label}`, async (report) => {
+      await sendTransaction(
+        wallet,
+        chain,
+        {
+          to: contract(chain, 'PayoutDistributor'),
+          data: encodeFunctionData({
+            abi: payoutDistributorAbi,
+            functionName: 'withdraw',
+            args: [token as Hex],
+          }),
+        },
+        report(''),
+      );
       return `${label} is in your wallet.`;
     });
   };
