@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { describe, expect, it } from 'vitest';
 import { devWallet } from '../session/wallet.ts';
 import { typedDataSigner } from './signer.ts';
 import { tipShares } from './tip-button.tsx';
