@@ -9,7 +9,7 @@ import type { Wallet } from '../session/wallet.ts';
 import { AUDIO_ACCEPT, checkAudioFile, checkImageFile, formatBytes, IMAGE_ACCEPT } from '../upload/files.ts';
 import { initialRows, SplitEditor, type SplitRow } from '../upload/split-editor.tsx';
 import { checkSplit, splitsField } from '../upload/splits.ts';
-import { type AudioTags, readTags, releaseDateOf } from '../upload/tags.ts';
+import type { AudioTags } from '../upload/tags.ts';
 import { parseAmount } from '../wallet/amounts.ts';
 import {
   sendTransaction,
@@ -190,6 +190,8 @@ function Uploader({
     setTagPicture(undefined);
     setFromTags(undefined);
     if (error) return;
+    // The tag reader loads only when a file is chosen.
+    const { readTags, releaseDateOf } = await import('../upload/tags.ts');
     const found: AudioTags = await readTags(file).catch(() => ({}));
     // Prefill only what the artist has not typed yet.
     const filled: string[] = [];
