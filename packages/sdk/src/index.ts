@@ -78,7 +78,14 @@ export async function signIn(
   return unwrap(await client.POST('/api/v1/auth/login', { body: { message, signature } }));
 }
 
-export { type MultipartPart, multipartBody, uploadTrack } from './multipart.ts';
+export {
+  type MultipartPart,
+  multipartBody,
+  type TrackUploadFields,
+  trackUploadForm,
+  uploadTrack,
+  uploadTrackWithProgress,
+} from './multipart.ts';
 export { createSessionKey, delegateSessionKey, type SessionKey, signReport } from './player.ts';
 export {
   type PermitSigner,

@@ -1,5 +1,5 @@
 import type { MessageSigner } from '@fairstream/sdk';
-import { type Address, getAddress, type Hex } from 'viem';
+import { type Address, getAddress, type Hex, type TypedDataDefinition } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 
 /** A wallet the app can ask to sign: an injected EIP-1193 provider (MetaMask…) or a dev wallet. */
@@ -62,6 +62,10 @@ export function devWallet(rpcUrl: string, create: boolean): Wallet | undefined {
         const [data] = params as [Hex];
         return account.signMessage({ message: { raw: data } });
       }
+      if (method === 'eth_signTypedData_v4') {
+        const [, json] = params as [Address, string];
+        return account.signTypedData(typedDataFromJson(json));
+      }
       if (method === 'eth_sendTransaction') {
         const { sendDevTransaction } = await import('./dev-transactions.ts');
         return sendDevTransaction(rpcUrl, account, (params as [DevTransactionRequest])[0]);
@@ -87,9 +91,41 @@ export async function rpc(url: string, method: string, params: unknown[]): Promi
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
   });
-  const body = (await response.json()) as { result?: unknown; error?: { message: string } };
-  if (body.error) throw new Error(body.error.message);
+  const body = (await response.json()) as { result?: unknown; error?: { message: string; data?: unknown } };
+  // The revert data travels with the error, so a caller can say which contract error it was.
+  if (body.error) throw Object.assign(new Error(body.error.message), { data: body.error.data });
   return body.result;
+}
+
+/**
+ * eth_signTypedData_v4's JSON as viem signs it: integers of the message arrive as decimal strings
+ * (JSON has no bigint) and become bigints by their declared type; the domain type is implied.
+ */
+export function typedDataFromJson(json: string): TypedDataDefinition {
+  const { types, domain, primaryType, message } = JSON.parse(json) as {
+    types: Record<string, { name: string; type: string }[]>;
+    domain: Record<string, unknown>;
+    primaryType: string;
+    message: Record<string, unknown>;
+  };
+  const { EIP712Domain: _implied, ...rest } = types;
+  const convert = (type: string, value: unknown): unknown => {
+    if (type.endsWith(']')) {
+      const inner = type.slice(0, type.lastIndexOf('['));
+      return (value as unknown[]).map((item) => convert(inner, item));
+    }
+    if (/^u?int\d*$/.test(type)) return BigInt(value as string | number);
+    const fields = rest[type];
+    if (!fields) return value;
+    const struct = value as Record<string, unknown>;
+    return Object.fromEntries(fields.map((field) => [field.name, convert(field.type, struct[field.name])]));
+  };
+  return {
+    domain: domain as TypedDataDefinition['domain'],
+    types: rest,
+    primaryType,
+    message: convert(primaryType, message) as Record<string, unknown>,
+  } as unknown as TypedDataDefinition;
 }
 
 function toHexUtf8(text: string): Hex {
