@@ -4,8 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createFairstreamClient, signIn } from '@fairstream/sdk';
 import type { Browser, Page } from 'playwright-core';
-import { generatePrivateKey } from 'viem/accounts';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import {
   freePort,
   runCli,
@@ -85,7 +86,8 @@ describe('the player', () => {
   let browser: Browser;
   let base: string;
   let dataDir: string;
-  const tracks: Record<'first' | 'second' | 'gated', TrackView> = {} as never;
+  const tracks: Record<'first' | 'second' | 'gated' | 'doomed', TrackView> = {} as never;
+  const artistKey = generatePrivateKey();
 
   const getTrack = async (id: string) =>
     (await (await fetch(`${base}/api/v1/tracks/${id}`)).json()) as TrackView;
@@ -114,7 +116,7 @@ describe('the player', () => {
       contracts: Record<string, string>;
     };
     // The artist is not the listener: an artist's own plays never count.
-    const artist = ['--api', base, '--key', generatePrivateKey(), '--json'];
+    const artist = ['--api', base, '--key', artistKey, '--json'];
     const upload = async (seconds: number, frequency: number, title: string, extra: string[] = []) => {
       const file = await toneFile(join(dataDir, `${title}.wav`), seconds, frequency);
       const result = await runCli([
@@ -131,7 +133,8 @@ describe('the player', () => {
       assert.equal(result.code, 0, result.stderr);
       return JSON.parse(result.stdout) as TrackView;
     };
-    // New releases lists the newest first: First Tone, Second Tone, Gated Tone.
+    // New releases lists the newest first: First Tone, Second Tone, Gated Tone, Doomed Tone.
+    tracks.doomed = await upload(3, 660, 'Doomed Tone');
     tracks.gated = await upload(40, 523, 'Gated Tone', [
       '--gate',
       `${chain.contracts.FairToken}:1000000000000000000000000000`,
@@ -272,6 +275,14 @@ describe('the player', () => {
       (a) => a.time > 0,
     );
 
+    // The system's media controls show the track and that it plays.
+    assert.deepEqual(
+      await page.evaluate(
+        '({ title: navigator.mediaSession.metadata?.title, artist: navigator.mediaSession.metadata?.artist, state: navigator.mediaSession.playbackState })',
+      ),
+      { title: 'Second Tone', artist: 'E2E Artist', state: 'playing' },
+    );
+
     const gainDb = tracks.second.loudness!.gainDb;
     assert.ok(Math.abs(gainDb) > 1, `a tone far from -14 LUFS (gain ${gainDb} dB)`);
     const normalize = bar.getByRole('switch', { name: 'Normalize loudness' });
@@ -324,7 +335,7 @@ describe('the player', () => {
       .first()
       .click();
     await bar.getByRole('link', { name: 'Gated Tone' }).waitFor();
-    assert.equal(await queue.getByRole('listitem').count(), 2);
+    assert.equal(await queue.getByRole('listitem').count(), 3);
     await page.keyboard.press('Escape');
     await queue.waitFor({ state: 'hidden' });
     assert.deepEqual(errors, []);
@@ -346,10 +357,10 @@ describe('the player', () => {
       10_000,
     );
     await bar.getByText('Preview', { exact: true }).waitFor();
-    assert.match(
-      (await bar.getByRole('status').first().textContent()) ?? '',
-      /holders of at least 1,000,000,000 FAIR; your wallet holds less/,
-    );
+    await bar
+      .getByRole('status')
+      .filter({ hasText: /holders of at least 1,000,000,000 FAIR; your wallet holds less/ })
+      .waitFor();
     await page.waitForTimeout(1500);
     await bar.getByRole('button', { name: 'Pause', exact: true }).click();
     await page.waitForTimeout(500);
@@ -372,10 +383,11 @@ describe('the player', () => {
       () => audioState(phone),
       (a) => a.src.includes('format=preview') && a.time > 0,
     );
-    assert.match(
-      (await phone.getByRole('region', { name: 'Player' }).getByRole('status').first().textContent()) ?? '',
-      /sign in with a wallet that holds them/,
-    );
+    await phone
+      .getByRole('region', { name: 'Player' })
+      .getByRole('status')
+      .filter({ hasText: /sign in with a wallet that holds them/ })
+      .waitFor();
     await phone
       .getByRole('list', { name: 'New releases' })
       .getByRole('button', { name: 'Play First Tone' })
@@ -435,6 +447,47 @@ describe('the player', () => {
       errors.filter((e) => !e.includes('ERR_INTERNET_DISCONNECTED')),
       [],
     );
+    await page.context().close();
+  });
+
+  it("says why a track cannot be played, in the node's words, and goes on playing others", async () => {
+    const { page, errors } = await signedInPage();
+    const bar = page.getByRole('region', { name: 'Player' });
+    await page
+      .getByRole('list', { name: 'New releases' })
+      .getByRole('button', { name: 'Play Doomed Tone' })
+      .waitFor();
+    // The artist deletes it while it is still listed on this page.
+    const artist = privateKeyToAccount(artistKey);
+    const { token } = await signIn(createFairstreamClient({ baseUrl: base }), artist);
+    const client = createFairstreamClient({ baseUrl: base, token });
+    const deleted = await client.DELETE('/api/v1/tracks/{id}', {
+      params: { path: { id: tracks.doomed.id } },
+    });
+    assert.equal(deleted.response.status, 204);
+
+    await page
+      .getByRole('list', { name: 'New releases' })
+      .getByRole('button', { name: 'Play Doomed Tone' })
+      .click();
+    await bar
+      .getByRole('status')
+      .filter({ hasText: /^This track could not be played: .*not found/i })
+      .waitFor({ timeout: 10_000 });
+    assert.equal(await bar.getByRole('button', { name: 'Play', exact: true }).isVisible(), true);
+
+    await page
+      .getByRole('list', { name: 'New releases' })
+      .getByRole('button', { name: 'Play First Tone' })
+      .click();
+    await waitFor(
+      'First Tone to play',
+      () => audioState(page),
+      (a) => a.src.includes(tracks.first.id) && a.time > 0.3,
+    );
+    assert.equal(await bar.getByText(/could not be played/).count(), 0);
+    await bar.getByRole('button', { name: 'Pause', exact: true }).click();
+    assert.deepEqual(errors, []);
     await page.context().close();
   });
 });

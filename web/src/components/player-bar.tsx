@@ -169,7 +169,9 @@ export function PlayerBar() {
                 aria-checked={player.normalize}
                 onChange={(event) => player.setNormalize(event.target.checked)}
               />
-              Normalize<span className="pb-normalize-more"> loudness</span>
+              <span>
+                Normalize<span className="pb-normalize-more"> loudness</span>
+              </span>
             </label>
             <button
               ref={queueButton}
@@ -197,7 +199,7 @@ export function PlayerBar() {
             </button>
           </div>
 
-          <p className="pb-notice" role="status">
+          <p className={player.error ? 'pb-notice pb-error' : 'pb-notice'} role="status">
             {player.error ??
               (player.preview && (
                 <>
