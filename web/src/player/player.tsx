@@ -1,5 +1,10 @@
 import type { Track } from '@fairstream/sdk';
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import { createContext, useContext, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useSession } from '../session/session.tsx';
+import { PlayerEngine, type PlayerState, type PlayOptions } from './engine.ts';
+
+export type { PlayOptions } from './engine.ts';
+export { pickRendition } from './engine.ts';
 
 /** What the rest of the app asks of the player bar: play a track within a queue, and its state. */
 export interface Player {
@@ -8,14 +13,39 @@ export interface Player {
   index: number;
   playing: boolean;
   /** Plays `track`; `queue` (which should contain it) becomes what next/previous walk through. */
-  play(track: Track, queue?: Track[]): void;
+  play(track: Track, queue?: Track[], options?: PlayOptions): void;
   toggle(): void;
+  pause(): void;
   /** Moves the current track to `ms` from its start. */
   seek(ms: number): void;
+  /** Moves by `deltaMs` (negative: back). */
+  seekBy(deltaMs: number): void;
   /** Where the current track is, in milliseconds (updated a few times a second while playing). */
   positionMs: number;
+  /** Length of what plays: the track, or its preview clip. */
+  durationMs: number;
   next(): void;
+  /** To the start of the track, or to the previous one when within its first 3 seconds. */
   previous(): void;
+  /** Plays the queue's track at `index`. */
+  jumpTo(index: number): void;
+  /** Takes the queue's track at `index` out (the one playing: the next one plays). */
+  remove(index: number): void;
+  /** Adds tracks at the end of the queue. */
+  enqueue(tracks: Track[]): void;
+  volume: number;
+  muted: boolean;
+  setVolume(volume: number): void;
+  toggleMute(): void;
+  /** Loudness normalization to -14 LUFS (on by default, kept in this browser). */
+  normalize: boolean;
+  setNormalize(on: boolean): void;
+  buffering: boolean;
+  /** Set while only the preview plays, with what the full track needs. */
+  preview: PlayerState['preview'];
+  error: string | undefined;
+  /** Distinct audio heard in this play against what counting needs (signed in, full track only). */
+  counting: PlayerState['counting'];
   audio: HTMLAudioElement | undefined;
 }
 
@@ -27,100 +57,62 @@ export function usePlayer(): Player {
   return player;
 }
 
-/** Opus where the browser plays it, else the AAC/MP3 fallback; the preview when that is all there is. */
-export function pickRendition(track: Track, canPlay: (mime: string) => boolean) {
-  const byFormat = (format: string) => track.renditions.find((r) => r.format === format);
-  const opus = byFormat('opus');
-  if (opus && canPlay(opus.mime)) return opus;
-  return byFormat('aac') ?? byFormat('mp3') ?? byFormat('preview') ?? opus;
-}
-
 export function PlayerProvider({ children }: { children: React.ReactNode }) {
-  const audioRef = useRef<HTMLAudioElement>(undefined);
-  const [audio, setAudio] = useState<HTMLAudioElement>();
-  const [queue, setQueue] = useState<Track[]>([]);
-  const [index, setIndex] = useState(-1);
-  const [playing, setPlaying] = useState(false);
-  const [positionMs, setPositionMs] = useState(0);
-  const current = queue[index];
+  const [engine] = useState(() => new PlayerEngine());
+  const state = useSyncExternalStore(engine.subscribe, engine.getSnapshot);
+  const session = useSession();
 
   useEffect(() => {
-    const element = new Audio();
-    element.preload = 'auto';
-    audioRef.current = element;
-    setAudio(element);
-    const onPlay = () => setPlaying(true);
-    const onPause = () => setPlaying(false);
-    const onTime = () => setPositionMs(Math.round(element.currentTime * 1000));
-    element.addEventListener('play', onPlay);
-    element.addEventListener('pause', onPause);
-    element.addEventListener('timeupdate', onTime);
-    return () => {
-      element.pause();
-      element.removeEventListener('timeupdate', onTime);
-      element.removeEventListener('play', onPlay);
-      element.removeEventListener('pause', onPause);
-    };
-  }, []);
-
-  const load = useCallback((track: Track | undefined) => {
-    const element = audioRef.current;
-    if (!element || !track) return;
-    const rendition = pickRendition(track, (mime) => element.canPlayType(mime) !== '');
-    if (!rendition) return;
-    element.src = rendition.url;
-    void element.play().catch(() => setPlaying(false));
-  }, []);
-
-  const play = useCallback(
-    (track: Track, nextQueue?: Track[]) => {
-      const list = nextQueue?.some((t) => t.id === track.id) ? nextQueue : [track];
-      setQueue(list);
-      const at = list.findIndex((t) => t.id === track.id);
-      setIndex(at);
-      load(list[at]);
-    },
-    [load],
-  );
-
-  const step = useCallback(
-    (delta: number) => {
-      const at = index + delta;
-      if (at < 0 || at >= queue.length) return;
-      setIndex(at);
-      load(queue[at]);
-    },
-    [index, queue, load],
-  );
+    engine.attach();
+    return () => engine.detach();
+  }, [engine]);
 
   useEffect(() => {
-    if (!audio) return;
-    const onEnded = () => step(1);
-    audio.addEventListener('ended', onEnded);
-    return () => audio.removeEventListener('ended', onEnded);
-  }, [audio, step]);
+    engine.setSession({
+      address: session.address,
+      sessionKey: session.sessionKey,
+      contracts: session.chain?.contracts,
+    });
+  }, [engine, session.address, session.sessionKey, session.chain]);
+
+  const commands = useMemo(
+    () => ({
+      play: (track: Track, queue?: Track[], options?: PlayOptions) => engine.play(track, queue, options),
+      toggle: () => engine.toggle(),
+      pause: () => engine.pause(),
+      seek: (ms: number) => engine.seek(ms),
+      seekBy: (delta: number) => engine.seekBy(delta),
+      next: () => engine.next(),
+      previous: () => engine.previous(),
+      jumpTo: (index: number) => engine.jumpTo(index),
+      remove: (index: number) => engine.removeAt(index),
+      enqueue: (tracks: Track[]) => engine.enqueue(tracks),
+      setVolume: (volume: number) => engine.setVolume(volume),
+      toggleMute: () => engine.toggleMute(),
+      setNormalize: (on: boolean) => engine.setNormalize(on),
+      audio: engine.audio,
+    }),
+    [engine],
+  );
 
   const value = useMemo<Player>(
     () => ({
-      current,
-      queue,
-      index,
-      playing,
-      play,
-      toggle: () => {
-        if (!audio || !current) return;
-        if (audio.paused) void audio.play();
-        else audio.pause();
-      },
-      seek: (ms: number) => {
-        if (audio) audio.currentTime = Math.max(0, ms) / 1000;
-      },
-      positionMs,
-      next: () => step(1),
-      previous: () => step(-1),
-      audio,
+      ...commands,
+      current: state.queue[state.index],
+      queue: state.queue,
+      index: state.index,
+      playing: state.playing,
+      positionMs: state.positionMs,
+      durationMs: state.durationMs,
+      volume: state.volume,
+      muted: state.muted,
+      normalize: state.normalize,
+      buffering: state.buffering,
+      preview: state.preview,
+      error: state.error,
+      counting: state.counting,
     }),
-    [current, queue, index, playing, positionMs, play, step, audio],
+    [commands, state],
   );
   return <PlayerContext.Provider value={value}>{children}</PlayerContext.Provider>;
 }
