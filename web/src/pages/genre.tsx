@@ -57,7 +57,9 @@ export default function GenrePage({ genre }: { genre: string }) {
         )}
       </section>
       <section aria-labelledby="genre-all">
-        <h2 id="genre-all">All {genre} tracks</h2>
+        <h2 id="genre-all">
+          All <span className="genre-name">{genre}</span> tracks
+        </h2>
         {releases.loading ? (
           <p className="muted">Loading…</p>
         ) : (
@@ -72,7 +74,7 @@ export default function GenrePage({ genre }: { genre: string }) {
         <LoadMore paged={releases} what="tracks" />
       </section>
       <section aria-labelledby="genre-others">
-        <h2 id="genre-others">Other genres</h2>
+        <h2 id="genre-others">All genres</h2>
         <GenreLinks current={genre} label="All genres" />
       </section>
     </div>

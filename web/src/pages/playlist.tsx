@@ -65,7 +65,7 @@ export default function PlaylistPage({ id }: { id: string }) {
   if (loaded.kind === 'loading') return <p className="muted">Loading…</p>;
   if (loaded.kind === 'missing') {
     return (
-      <section>
+      <section className="message">
         <h1>Playlist not found</h1>
         <p>
           There is no playlist at this address, or it is hidden. <Link href="/">Go home</Link>.
@@ -75,7 +75,7 @@ export default function PlaylistPage({ id }: { id: string }) {
   }
   if (loaded.kind === 'error') {
     return (
-      <section>
+      <section className="message">
         <h1>Could not load this playlist</h1>
         <p role="alert">{loaded.message}</p>
       </section>

@@ -68,7 +68,7 @@ export default function ProfilePage({ handle }: { handle: string }) {
   if (loaded.kind === 'loading') return <p className="muted">Loading…</p>;
   if (loaded.kind === 'missing') {
     return (
-      <section>
+      <section className="message">
         <h1>Account not found</h1>
         <p>
           No one has the handle “{handle}”. Check the spelling, or <Link href="/search">search</Link> for
@@ -79,7 +79,7 @@ export default function ProfilePage({ handle }: { handle: string }) {
   }
   if (loaded.kind === 'error') {
     return (
-      <section>
+      <section className="message">
         <h1>Could not load this profile</h1>
         <p role="alert">{loaded.message}</p>
       </section>

@@ -94,7 +94,7 @@ export default function SearchPage({ query }: { query: string }) {
   if (!query.trim()) {
     return (
       <div className="stack">
-        <section>
+        <section className="message">
           <h1>Search</h1>
           <p className="muted">
             Type in the search box above to find tracks by title, artist, tag or genre, and artists by handle.

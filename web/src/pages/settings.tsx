@@ -27,9 +27,9 @@ export default function SettingsPage() {
   if (session.loading) return <p className="muted">Loading…</p>;
   if (!session.address) {
     return (
-      <section>
+      <section className="message">
         <h1>Settings</h1>
-        <p>Sign in (top right) to edit your profile, privacy and notifications.</p>
+        <p>Sign in with the button at the top of the page to edit your profile, privacy and notifications.</p>
       </section>
     );
   }

@@ -147,7 +147,7 @@ export default function TrackPage({ id }: { id: string }) {
   if (loaded.kind === 'missing') return <TrackNotFound />;
   if (loaded.kind === 'delisted') {
     return (
-      <section>
+      <section className="message">
         <h1>Track removed</h1>
         <p>{loaded.message}</p>
         <p>
@@ -158,7 +158,7 @@ export default function TrackPage({ id }: { id: string }) {
   }
   if (loaded.kind === 'error') {
     return (
-      <section>
+      <section className="message">
         <h1>Could not load this track</h1>
         <p role="alert">{loaded.message}</p>
       </section>
@@ -328,7 +328,7 @@ export default function TrackPage({ id }: { id: string }) {
 /** The same page for a track that does not exist and one hidden from this viewer. */
 function TrackNotFound() {
   return (
-    <section>
+    <section className="message">
       <h1>Track not found</h1>
       <p>
         There is no track at this address, or it is not shared with you. <Link href="/">Go home</Link> or
@@ -364,6 +364,10 @@ function SocialToggle({
     kind === 'repost' ? (count === 1 ? 'repost' : 'reposts') : count === 1 ? 'favorite' : 'favorites';
 
   const toggle = async () => {
+    if (!viewer) {
+      setError(`Sign in to ${kind} this track.`);
+      return;
+    }
     setBusy(true);
     setError(undefined);
     const path = kind === 'repost' ? '/api/v1/tracks/{id}/repost' : '/api/v1/tracks/{id}/favorite';
@@ -390,8 +394,7 @@ function SocialToggle({
         type="button"
         className={on ? 'toggle on' : 'toggle'}
         aria-pressed={viewer ? on : undefined}
-        disabled={!viewer || busy}
-        title={viewer ? undefined : `Sign in to ${kind}`}
+        disabled={busy}
         onClick={() => void toggle()}
       >
         <span aria-hidden="true">{kind === 'repost' ? '⟲' : on ? '♥' : '♡'}</span> {label}
