@@ -1,6 +1,7 @@
 import type { Track } from '@fairstream/sdk';
 import { useEffect, useState } from 'react';
 import { api, errorMessage, unwrap } from '../api.ts';
+import { GenreLinks } from '../components/genre-links.tsx';
 import { TrackList } from '../components/track-list.tsx';
 import { useSession } from '../session/session.tsx';
 
@@ -10,7 +11,7 @@ interface HomeData {
   feed: Track[] | undefined;
 }
 
-/** Trending, new releases and, for the signed-in, what the accounts they follow posted. */
+/** Trending, new releases, genres and, for the signed-in, what the accounts they follow posted. */
 export function HomePage() {
   const { address } = useSession();
   const [data, setData] = useState<HomeData>();
@@ -62,6 +63,10 @@ export function HomePage() {
       <section aria-labelledby="releases-heading">
         <h2 id="releases-heading">New releases</h2>
         <TrackList tracks={data.releases} label="New releases" empty="No tracks yet: upload the first one." />
+      </section>
+      <section aria-labelledby="genres-heading">
+        <h2 id="genres-heading">Genres</h2>
+        <GenreLinks />
       </section>
     </div>
   );
