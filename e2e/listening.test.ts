@@ -360,9 +360,15 @@ describe('listening and social pages', () => {
       .getByText(/commented on/)
       .first()
       .waitFor();
-    await page.getByText(/\d+ unread/).waitFor();
+    await page
+      .getByRole('main')
+      .getByText(/\d+ unread/)
+      .waitFor();
     await page.getByRole('button', { name: 'Mark all read' }).click();
-    await page.getByText(/\d+ unread/).waitFor({ state: 'detached' });
+    await page
+      .getByRole('main')
+      .getByText(/\d+ unread/)
+      .waitFor({ state: 'detached' });
     assert.equal(await notifications.getByRole('button', { name: 'Mark read' }).count(), 0);
 
     const handleBox = page.getByRole('textbox', { name: 'Handle' });

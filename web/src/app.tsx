@@ -1,4 +1,5 @@
-import { lazy, Suspense, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { api, unwrap } from './api.ts';
 import { PlayerBar } from './components/player-bar.tsx';
 import { SignIn } from './components/sign-in.tsx';
 import { HomePage } from './pages/home.tsx';
@@ -76,6 +77,43 @@ function SearchBox() {
   );
 }
 
+/** How often the header re-reads the unread count while the tab is open. */
+const UNREAD_POLL_MS = 60_000;
+
+/** The signed-in account's notifications, with how many are unread. */
+function NotificationsLink() {
+  const { address } = useSession();
+  const location = useLocation();
+  const [unread, setUnread] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: re-read on navigation (the list marks them read).
+  useEffect(() => {
+    let live = true;
+    const read = () =>
+      api
+        .GET('/api/v1/me/notifications', { params: { query: { limit: 1 } } })
+        .then(unwrap)
+        .then((page) => live && setUnread(page.unreadCount))
+        .catch(() => undefined);
+    void read();
+    const timer = setInterval(read, UNREAD_POLL_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [address, location.path]);
+  return (
+    <Link href="/settings#notifications-heading">
+      Notifications{' '}
+      {unread > 0 && (
+        <span className="badge unread-badge">
+          {unread}
+          <span className="visually-hidden"> unread</span>
+        </span>
+      )}
+    </Link>
+  );
+}
+
 function Shell() {
   const { address } = useSession();
   return (
@@ -94,6 +132,7 @@ function Shell() {
           {address && <Link href="/dashboard">Dashboard</Link>}
           {address && <Link href="/wallet">Wallet</Link>}
           <Link href="/explorer">Ledger</Link>
+          {address && <NotificationsLink />}
         </nav>
         <SignIn />
       </header>

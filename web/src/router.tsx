@@ -52,7 +52,17 @@ export function navigate(to: string, options: { replace?: boolean } = {}) {
   if (options.replace) window.history.replaceState(null, '', to);
   else window.history.pushState(null, '', to);
   window.dispatchEvent(new PopStateEvent('popstate'));
-  if (!options.replace) window.scrollTo(0, 0);
+  if (options.replace) return;
+  const hash = new URL(to, window.location.href).hash.slice(1);
+  if (hash) scrollToWhenShown(hash);
+  else window.scrollTo(0, 0);
+}
+
+/** A link to a part of a page (#id): the page may still be loading, so look for a second. */
+function scrollToWhenShown(id: string, deadline = Date.now() + 1000) {
+  const element = document.getElementById(decodeURIComponent(id));
+  if (element) element.scrollIntoView();
+  else if (Date.now() < deadline) setTimeout(() => scrollToWhenShown(id, deadline), 50);
 }
 
 export function Router({ routes, fallback }: { routes: Route[]; fallback: React.ReactNode }) {

@@ -3,7 +3,6 @@ import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { api, errorMessage, unwrap } from '../api.ts';
 import { formatDuration, timeAgo } from '../lib/format.ts';
 import { LoadMore } from './load-more.tsx';
-import { expectNoContent } from './no-content.ts';
 import { usePaged } from './use-paged.ts';
 import { UserLink } from './user-link.tsx';
 
@@ -179,9 +178,7 @@ function CommentItem({
   const remove = async () => {
     setError(undefined);
     try {
-      await api
-        .DELETE('/api/v1/comments/{id}', { params: { path: { id: comment.id } } })
-        .then(expectNoContent);
+      await api.DELETE('/api/v1/comments/{id}', { params: { path: { id: comment.id } } }).then(unwrap);
       context.announce('Comment deleted.');
       if (comment.replyCount > 0) onReplace({ ...comment, deleted: true, text: null });
       else onRemove();

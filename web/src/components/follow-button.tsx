@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import { api, errorMessage, unwrap } from '../api.ts';
-import { expectNoContent } from './no-content.ts';
 
 /**
  * Follow or unfollow an account. Hidden for yourself; signed out, it says to sign in. `onChange`
@@ -34,7 +33,7 @@ export function FollowButton({
       if (state) {
         await api
           .DELETE('/api/v1/users/{handleOrAddress}/follow', { params: { path: { handleOrAddress: target } } })
-          .then(expectNoContent);
+          .then(unwrap);
         setState(false);
         onChange?.(false);
       } else {

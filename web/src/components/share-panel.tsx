@@ -3,7 +3,6 @@ import { useEffect, useState } from 'react';
 import { api, errorMessage, unwrap } from '../api.ts';
 import { timeAgo } from '../lib/format.ts';
 import { CopyField } from './copy-field.tsx';
-import { expectNoContent } from './no-content.ts';
 
 /** The node's embeddable player is 480 × 152 (share-pages.ts EMBED_SIZE). */
 const EMBED = { width: 480, height: 152 };
@@ -89,7 +88,7 @@ function ShareLinks({ track }: { track: Track }) {
     try {
       await api
         .DELETE('/api/v1/tracks/{id}/share-links/{linkId}', { params: { path: { id: track.id, linkId } } })
-        .then(expectNoContent);
+        .then(unwrap);
       setLinks((list) =>
         list?.map((link) => (link.id === linkId ? { ...link, revokedAt: Date.now() } : link)),
       );

@@ -9,7 +9,6 @@ import { usePlayer } from '../player/player.tsx';
 import { Link, navigate } from '../router.tsx';
 import { useSession } from '../session/session.tsx';
 import '../components/listening.css';
-import { expectNoContent } from '../components/no-content.ts';
 
 type Loaded =
   | { kind: 'loading' }
@@ -125,7 +124,7 @@ export default function PlaylistPage({ id }: { id: string }) {
         .DELETE('/api/v1/playlists/{id}/tracks/{trackId}', {
           params: { path: { id: p.id, trackId: track.id } },
         })
-        .then(expectNoContent);
+        .then(unwrap);
       return api.GET('/api/v1/playlists/{id}', { params: { path: { id: p.id } } }).then(unwrap);
     }, `Removed “${track.title}”.`);
 
@@ -145,7 +144,7 @@ export default function PlaylistPage({ id }: { id: string }) {
     setBusy(true);
     setError(undefined);
     try {
-      await api.DELETE('/api/v1/playlists/{id}', { params: { path: { id: p.id } } }).then(expectNoContent);
+      await api.DELETE('/api/v1/playlists/{id}', { params: { path: { id: p.id } } }).then(unwrap);
       navigate(`/u/${p.owner}?tab=playlists`);
     } catch (cause) {
       setError(errorMessage(cause));

@@ -10,7 +10,6 @@ import { formatDuration, formatUnits, timeAgo } from '../lib/format.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session/session.tsx';
 import '../components/listening.css';
-import { expectNoContent } from '../components/no-content.ts';
 
 type Profile = paths['/api/v1/me/profile']['put']['responses'][200]['content']['application/json'];
 type Notification =
@@ -316,7 +315,7 @@ function AvatarForm({ profile, onSaved }: { profile: Profile; onSaved(profile: P
     setBusy(true);
     setError(undefined);
     try {
-      await api.DELETE('/api/v1/me/avatar').then(expectNoContent);
+      await api.DELETE('/api/v1/me/avatar').then(unwrap);
       onSaved({ ...profile, avatar: [] });
       setStatus('Picture removed.');
     } catch (cause) {

@@ -17,7 +17,7 @@ import { usePlayer } from '../player/player.tsx';
 import { Link, useLocation } from '../router.tsx';
 import { useSession } from '../session/session.tsx';
 import '../components/listening.css';
-import { expectNoContent } from '../components/no-content.ts';
+import { TipButton } from '../wallet/tip-button.tsx';
 
 const POLL_MS = 2000;
 
@@ -244,7 +244,6 @@ export default function TrackPage({ id }: { id: string }) {
               ))}
             </ul>
           )}
-          {/* The track's actions: the wallet's Tip button belongs in this row too. */}
           <div className="track-actions" data-slot="track-actions">
             <button
               type="button"
@@ -263,6 +262,7 @@ export default function TrackPage({ id }: { id: string }) {
               <SocialToggle key={`favorite:${socialKey}`} kind="favorite" track={t} viewer={viewer} />
             )}
             {ready && viewer && <AddToPlaylist track={t} viewer={viewer} />}
+            {ready && <TipButton track={t} />}
           </div>
         </div>
       </div>
@@ -373,7 +373,7 @@ function SocialToggle({
     const path = kind === 'repost' ? '/api/v1/tracks/{id}/repost' : '/api/v1/tracks/{id}/favorite';
     try {
       if (on) {
-        await api.DELETE(path, { params: { path: { id: track.id } } }).then(expectNoContent);
+        await api.DELETE(path, { params: { path: { id: track.id } } }).then(unwrap);
         setOn(false);
         setCount((n) => Math.max(0, n - 1));
       } else {
