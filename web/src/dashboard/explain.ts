@@ -6,7 +6,7 @@
  * allocateSplit), the same the node settles with, so the explanation adds up to the unit and can be
  * compared with what the node published.
  */
-import type { EpochData } from '@fairstream/node/epoch-data';
+import type { EpochData } from '@fairstream/cli/verify';
 import {
   allocate,
   allocateRewards,

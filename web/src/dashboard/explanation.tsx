@@ -1,4 +1,4 @@
-import type { EpochData } from '@fairstream/node/epoch-data';
+import type { EpochData } from '@fairstream/cli/verify';
 import { api, unwrap } from '../api.ts';
 import { shortAddress } from '../lib/format.ts';
 import { Link } from '../router.tsx';

@@ -1,4 +1,4 @@
-import type { EpochData } from '@fairstream/node/epoch-data';
+import type { EpochData } from '@fairstream/cli/verify';
 import { useEffect, useState } from 'react';
 import { api, unwrap } from '../api.ts';
 import { money, type TokenInfo, useTokens } from '../dashboard/tokens.ts';
