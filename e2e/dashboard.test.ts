@@ -159,7 +159,7 @@ describe('the artist dashboard and the ledger explorer', () => {
       .getByRole('row')
       .filter({ hasText: TITLE })
       .filter({ has: page.getByRole('button', { name: /^Explain/ }) });
-    await row.waitFor();
+    await row.filter({ hasText: money(paid.amount) }).waitFor();
     const cells = await row.getByRole('cell').allTextContents();
     assert.equal(cells[2], '1', 'counted plays');
     assert.equal(cells[3], money(paid.amount), 'earned');

@@ -195,8 +195,13 @@ export function ppmPercent(ppm: number): string {
  * What one counted play earned, exactly to a millionth of a base unit (truncated), in the token's
  * units: the node's ratePerPlay is the same figure in base units.
  */
-export function perPlay(amount: string, plays: number, token: { symbol: string; decimals: number }): string {
+export function perPlay(
+  amount: string,
+  plays: number,
+  token: { symbol: string; decimals: number; pending?: boolean },
+): string {
   if (plays <= 0) return '—';
+  if (token.pending) return '…';
   const scaled = (BigInt(amount) * 1_000_000n) / BigInt(plays);
   return `${formatUnits(scaled, token.decimals + 6)} ${token.symbol}`;
 }

@@ -6,6 +6,8 @@ import { useSession } from '../session/session.tsx';
 export interface TokenInfo {
   symbol: string;
   decimals: number;
+  /** Not known yet (the node has not answered): amounts show as "…" rather than as base units. */
+  pending?: boolean;
 }
 
 /** FAIR is Fairstream's own ERC-20, 18 decimals like every FAIR deployment. */
@@ -20,7 +22,7 @@ let stablecoin: Promise<{ address: string; symbol: string; decimals: number } | 
  */
 export function useTokens(): (token: string) => TokenInfo {
   const { chain } = useSession();
-  const [coin, setCoin] = useState<{ address: string; symbol: string; decimals: number }>();
+  const [coin, setCoin] = useState<{ address: string; symbol: string; decimals: number } | null>();
   useEffect(() => {
     stablecoin ??= api
       .GET('/api/v1/subscriptions/terms')
@@ -28,7 +30,7 @@ export function useTokens(): (token: string) => TokenInfo {
       .catch(() => undefined);
     let live = true;
     void stablecoin.then((token) => {
-      if (live && token) setCoin(token);
+      if (live) setCoin(token ?? null);
       if (!token) stablecoin = undefined;
     });
     return () => {
@@ -47,5 +49,6 @@ export function useTokens(): (token: string) => TokenInfo {
 
 /** "12.5 tUSD": an exact amount with its token's symbol. */
 export function money(amount: bigint | string, token: TokenInfo): string {
+  if (token.pending) return '…';
   return `${formatUnits(amount, token.decimals)} ${token.symbol}`;
 }
