@@ -12,6 +12,8 @@ export default defineConfig({
     // Budgets are checked by bench/web.ts; a warning here is an early hint.
     chunkSizeWarningLimit: 400,
   },
+  // Module workers: the ledger explorer's verification worker uses top-level await (the keccak WASM).
+  worker: { format: 'es' },
   server: {
     host: '127.0.0.1',
     proxy: Object.fromEntries(['/api', '/blobs', '/t', '/embed', '/oembed'].map((path) => [path, node])),

@@ -187,27 +187,4 @@ export { DEV_ROLES, startEmbeddedChain } from './embedded/start-embedded-chain.t
 export type { ChainErrorCode, ChainErrorOptions } from './errors.ts';
 export { ChainError } from './errors.ts';
 export type { ChainLogger } from './logger.ts';
-export { writeAddressWord, writeUint64Word, writeUint256Word } from './merkle/abi-words.ts';
-export { accumulatePayouts } from './merkle/accumulate-payouts.ts';
-export { allocateSplit, SPLIT_TOTAL_PPM } from './merkle/allocate-split.ts';
-export { cidDigest, digestOf } from './merkle/cid-digest.ts';
-export { keccak256Bytes, keccak256Into, keccak256Utf8Into } from './merkle/keccak.ts';
-export { payoutTotals } from './merkle/payout-totals.ts';
-export type { PayoutClaim, PayoutLeaf, PayoutTree, PayoutTreeDump } from './merkle/payout-tree.ts';
-export {
-  buildPayoutTree,
-  dumpPayoutTree,
-  loadPayoutTree,
-  PAYOUT_LEAF_ENCODING,
-  payoutClaim,
-  payoutClaims,
-  verifyPayoutClaim,
-} from './merkle/payout-tree.ts';
-export type { StandardTree } from './merkle/standard-tree.ts';
-export {
-  allNodes,
-  buildStandardTree,
-  processProof,
-  proofOf,
-  standardLeafHashes,
-} from './merkle/standard-tree.ts';
+export * from './merkle/index.ts';

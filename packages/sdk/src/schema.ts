@@ -9317,6 +9317,8 @@ export interface operations {
                         timeline: {
                             at: number;
                             plays: number;
+                            /** @description Distinct listeners with a counted play that UTC day (day buckets only) */
+                            listeners?: number;
                         }[];
                         topFans: {
                             rank: number;

@@ -5,11 +5,12 @@
  * leaves and both roots) with the same protocol and chain functions, and list every difference;
  * and check the evidence behind each counted play: every report's Ed25519 signature, and the wallet
  * delegation of the session key that signed it (WebCrypto and viem through @fairstream/protocol). No
- * I/O and no node: modules here: the command fetches the inputs and compares the result with the chain.
+ * I/O and no node: modules here, so the web app runs it in the browser too: audit.ts fetches the
+ * inputs and compares the result with the chain.
  */
-import { accumulatePayouts, buildPayoutTree, type PayoutLeaf, payoutTotals } from '@fairstream/chain';
-// The node's own published-format module (pure; @fairstream/node exports only its entry point).
-import { type EpochData, playsRootOf } from '@fairstream/node';
+import { accumulatePayouts, buildPayoutTree, type PayoutLeaf, payoutTotals } from '@fairstream/chain/merkle';
+// The node's own published-format module (pure, like these chain and protocol subsets).
+import { type EpochData, playsRootOf } from '@fairstream/node/epoch-data';
 import {
   allocate,
   allocateRewards,
@@ -72,9 +73,16 @@ export interface Problem {
 const dayKey = (listener: string, trackId: string, day: string) =>
   `${listener.toLowerCase()}|${trackId}|${day}`;
 
-/** Every report signature, checked with the session key it names over the play it belongs to. */
-export async function checkReportSignatures(data: EpochData): Promise<Problem[]> {
+/**
+ * Every report signature, checked with the session key it names over the play it belongs to.
+ * `onProgress` hears how many reports were checked, now and then (a large epoch takes a while).
+ */
+export async function checkReportSignatures(
+  data: EpochData,
+  onProgress?: (checked: number) => void,
+): Promise<Problem[]> {
   const problems: Problem[] = [];
+  let checked = 0;
   for (const play of data.plays) {
     if (play.reports.length === 0) {
       problems.push({
@@ -104,8 +112,10 @@ export async function checkReportSignatures(data: EpochData): Promise<Problem[]>
           recomputed: 'the signature does not verify',
         });
       }
+      if (++checked % 100 === 0) onProgress?.(checked);
     }
   }
+  onProgress?.(checked);
   return problems;
 }
 

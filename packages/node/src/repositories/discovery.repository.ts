@@ -375,6 +375,20 @@ export class DiscoveryRepository {
     return Number(row?.n ?? 0);
   }
 
+  /** Distinct listeners with a counted play, per UTC day in [from, to) (days without any are absent). */
+  async listenersByDay(trackId: string, range: InsightRange): Promise<{ day: number; listeners: number }[]> {
+    const rows = await this.#db
+      .selectFrom('track_listener_days')
+      .select(['day', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('track_id', '=', trackId)
+      .where('day', '>=', range.from)
+      .where('day', '<', range.to)
+      .groupBy('day')
+      .execute();
+    // One row per (track, day, listener): the primary key makes a row count a distinct count.
+    return rows.map((row) => ({ day: Number(row.day), listeners: Number(row.n) }));
+  }
+
   /** Listeners by counted plays on the UTC days in [from, to), with whether each hides from top fans. */
   async topFans(
     trackId: string,

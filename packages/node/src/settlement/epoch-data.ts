@@ -3,7 +3,8 @@
  * distributor holds (the plays root from every counted play with its signed reports, the payout root
  * from every cumulative leaf), to check each allocation, and to check that every report was signed
  * under a session key its listener's wallet delegated (the delegations). Pure functions, shared by
- * the worker and by anyone verifying a published epoch.
+ * the worker and by anyone verifying a published epoch: `@fairstream/node/epoch-data` exports this module
+ * alone, which is browser-safe, for `fairstream verify` and the web app's ledger explorer.
  */
 import { COUNTING_RULE, type SignedSessionKeyDelegation, sessionKeyCoverage } from '@fairstream/protocol';
 import { type Hex, zeroHash } from 'viem';

@@ -1,4 +1,4 @@
-// Pure and browser-safe: `fairstream verify` (and later the web app) recompute the plays root.
+// Pure and browser-safe: `fairstream verify` and the web app's ledger explorer recompute the plays root.
 import {
   buildStandardTree,
   keccak256Bytes,
@@ -7,7 +7,7 @@ import {
   standardLeafHashes,
   writeAddressWord,
   writeUint64Word,
-} from '@fairstream/chain';
+} from '@fairstream/chain/merkle';
 import { checkPlaysLeaf, type PlaysLeafInput } from '@fairstream/protocol';
 
 /** abi.encode(bytes32 playId, address listener, bytes32 trackId, uint64 heardMs, uint64 firstStartedAt). */
