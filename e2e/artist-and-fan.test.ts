@@ -22,13 +22,27 @@ const TITLE = 'Lanterns Over Water';
 /** Long enough to comment mid-track; its counting threshold is half of it (min(30 s, half)). */
 const TRACK_SECONDS = 12;
 
-/** Polls `read` until it gives a value; fails naming `what` after `ms`. */
-async function eventually<T>(what: string, read: () => Promise<T | undefined>, ms: number): Promise<T> {
+/**
+ * Polls `read` until it gives a value; fails naming `what` after `ms`, with what `state` says of
+ * where things stood. A failed assertion inside `read` fails at once.
+ */
+async function eventually<T>(
+  what: string,
+  read: () => Promise<T | undefined>,
+  ms: number,
+  state?: () => Promise<string>,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const value = await read().catch(() => undefined);
+    const value = await read().catch((error) => {
+      if (error instanceof assert.AssertionError) throw error;
+      return undefined;
+    });
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Waited ${ms / 1000} s for ${what}`);
+    if (Date.now() > deadline) {
+      const where = state ? await state().catch((error) => String(error)) : '';
+      throw new Error(`Waited ${ms / 1000} s for ${what}${where ? `; it stood at ${where}` : ''}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
@@ -118,8 +132,31 @@ describe('an artist and a fan, all in the web app', () => {
     }
     await page.getByText(/^Total: 100% ✓/).waitFor();
     await page.screenshot({ path: join(screenshots, 'upload.png'), fullPage: true });
+    const acknowledged = page.waitForResponse(
+      (response) =>
+        response.request().method() === 'POST' && new URL(response.url()).pathname === '/api/v1/tracks',
+    );
     await page.getByRole('button', { name: 'Upload', exact: true }).click();
-    await page.getByRole('heading', { name: `“${TITLE}” is ready` }).waitFor({ timeout: 120_000 });
+    const { id } = (await (await acknowledged).json()) as { id: string };
+    // Wait on the API, so a slow or stuck stage fails naming itself rather than as a missing heading.
+    const ready = await eventually(
+      'the track to be processed',
+      async () => {
+        // As the artist: a track still processing is theirs alone to see.
+        const response = await page.request.get(`${base}/api/v1/tracks/${id}`);
+        const track = (await response.json()) as { state: string; stages: { name: string; state: string }[] };
+        assert.notEqual(track.state, 'failed', JSON.stringify(track.stages));
+        return track.state === 'ready' ? track : undefined;
+      },
+      240_000,
+      async () =>
+        JSON.stringify(
+          ((await (await page.request.get(`${base}/api/v1/tracks/${id}`)).json()) as { stages: unknown })
+            .stages,
+        ),
+    );
+    assert.equal(ready.state, 'ready');
+    await page.getByRole('heading', { name: `“${TITLE}” is ready` }).waitFor({ timeout: 30_000 });
     await page.getByRole('link', { name: 'Open the track page' }).click();
     await page.getByRole('heading', { level: 1, name: TITLE }).waitFor();
     trackId = new URL(page.url()).pathname.split('/').pop()!;
