@@ -8,7 +8,9 @@ import { follow, followHelp, unfollow, unfollowHelp } from './commands/follow.ts
 import { listen, listenHelp } from './commands/listen.ts';
 import { playlist, playlistHelp } from './commands/playlist.ts';
 import { profile, profileHelp } from './commands/profile.ts';
+import { promote, promoteHelp } from './commands/promote.ts';
 import { register, registerHelp } from './commands/register.ts';
+import { rewardFans, rewardFansHelp } from './commands/reward-fans.ts';
 import { stake, stakeHelp } from './commands/stake.ts';
 import { subscribe, subscribeHelp } from './commands/subscribe.ts';
 import { tip, tipHelp } from './commands/tip.ts';
@@ -38,6 +40,8 @@ Commands:
   subscribe Pay for subscription periods (\`--periods N\`) in the stablecoin
   stake     Stake FAIR and earn a share of the platform fee
   tip       Tip a track; its collaborators are paid at once by its split
+  promote   Promote your track for some days (\`--days N\`), paying FAIR that is burned
+  reward-fans  Send FAIR to your top fans by counted plays in one Merkle drop (\`--amount\`, \`--top\`)
   earnings  What an address earned per epoch and track (default: your wallet), paid or pending
   claim     Claim every payout your wallet is owed that the node has not pushed yet
   verify    Audit every settled epoch against the chain (\`--epoch N\`, \`--address A\`)
@@ -64,6 +68,8 @@ const commands: Record<
   subscribe: { run: subscribe, help: subscribeHelp },
   stake: { run: stake, help: stakeHelp },
   tip: { run: tip, help: tipHelp },
+  promote: { run: promote, help: promoteHelp },
+  'reward-fans': { run: rewardFans, help: rewardFansHelp },
   verify: { run: (args, global) => verify(args, global), help: verifyHelp },
   earnings: { run: earnings, help: earningsHelp },
   claim: { run: claim, help: claimHelp },

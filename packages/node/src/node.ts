@@ -22,6 +22,7 @@ import { createMediaToolkit } from './media/toolkit.ts';
 import { AuthRepository } from './repositories/auth.repository.ts';
 import { CommentsRepository } from './repositories/comments.repository.ts';
 import { DiscoveryRepository } from './repositories/discovery.repository.ts';
+import { FanDropsRepository } from './repositories/fan-drops.repository.ts';
 import { FaucetRepository } from './repositories/faucet.repository.ts';
 import { JobsRepository } from './repositories/jobs.repository.ts';
 import { NotificationsRepository } from './repositories/notifications.repository.ts';
@@ -42,6 +43,7 @@ import { type CommentEvent, CommentsService } from './services/comments.service.
 import { CursorCodec } from './services/cursor.ts';
 import { DiscoveryService } from './services/discovery.service.ts';
 import { EarningsService } from './services/earnings.service.ts';
+import { FanDropsService } from './services/fan-drops.service.ts';
 import { InsightsService } from './services/insights.service.ts';
 import type { MediaToolkit } from './services/media-toolkit.ts';
 import { ModerationService } from './services/moderation.service.ts';
@@ -206,6 +208,7 @@ export async function createNode(
       ),
       discovery: new DiscoveryService(discoveryRepository, tracksRepository, { cursors }),
       insights: new InsightsService(discoveryRepository, tracks),
+      fanDrops: new FanDropsService(new FanDropsRepository(db), discoveryRepository, ledger),
       chain: new ChainService(ledger, new FaucetRepository(db), { afterWrite: () => head.invalidate() }),
       earnings: new EarningsService(new SettlementRepository(db), blobs),
       claims: new ClaimsService(new SettlementRepository(db), ledger),

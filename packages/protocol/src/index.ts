@@ -1,4 +1,5 @@
 export * from './payouts/allocate.ts';
+export * from './payouts/fan-drop.ts';
 export * from './payouts/largest-remainder.ts';
 export * from './payouts/plays-leaf.ts';
 export * from './plays/counting-rule.ts';

@@ -1150,6 +1150,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/top-fans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your top fans: counted plays summed over every track you own, to reward them with a fan drop
+         * @description A fan who chose not to be named among top fans (PUT /me/privacy) is listed with `address: null`, but still counts and still has a `recipient`: a reward is a payment on a public ledger, which needs the address it goes to. Show `address`, never `recipient`.
+         */
+        get: operations["getMyTopFans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/drops": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish a fan drop's leaves so every fan can get its proof
+         * @description Anyone may publish: the leaves are stored only when the transaction created that drop in the node's FanDrops and they rebuild its root, add up to its total and number its recipients. Publishing the same drop again changes nothing (201 the first time, 200 after).
+         */
+        post: operations["publishDrop"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/drops/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A published fan drop, what the chain says of it now, and every (account, amount) leaf */
+        get: operations["getDrop"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{address}/drops": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The fan drops that reward an address, newest first, with the Merkle proof to claim each */
+        get: operations["getAccountDrops"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/oembed": {
         parameters: {
             query?: never;
@@ -9696,6 +9770,558 @@ export interface operations {
             };
             /** @description Default Response */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getMyTopFans: {
+        parameters: {
+            query?: {
+                /** @description Unix ms; from the start of its UTC day (default: all time) */
+                since?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The first UTC day counted (Unix ms) */
+                        since: number;
+                        /** @description The newest epoch whose plays are included (-1: none yet) */
+                        throughEpoch: number;
+                        fans: {
+                            rank: number;
+                            /** @description null for a fan who chose not to be named */
+                            address: string | null;
+                            /** @description Counted plays on your tracks since `since` */
+                            plays: number;
+                            /** @description Where a reward to this fan goes */
+                            recipient: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    publishDrop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    dropId: string;
+                    transactionHash: string;
+                    leaves: {
+                        account: string;
+                        /** @description FAIR base units, decimal */
+                        amount: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The drop id in FanDrops, decimal */
+                        dropId: string;
+                        /** @description Who funded it (lower case) */
+                        creator: string;
+                        /** @description Merkle root of its (address account, uint256 amount) leaves */
+                        root: string;
+                        /** @description FAIR base units, decimal */
+                        total: string;
+                        recipients: number;
+                        /** @description Why, as the creator put it on-chain */
+                        reason: string;
+                        /** @description When claims close (Unix ms); then the creator may reclaim the rest */
+                        expiresAt: number;
+                        transactionHash: string;
+                        blockNumber: number;
+                        /** @description When the leaves were published here (Unix ms) */
+                        publishedAt: number;
+                        /** @description FAIR base units paid so far (read from the chain) */
+                        claimed: string;
+                        /** @description Fans paid so far */
+                        claimedCount: number;
+                        /** @description Whether the creator took back what was left after expiry */
+                        reclaimed: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The drop id in FanDrops, decimal */
+                        dropId: string;
+                        /** @description Who funded it (lower case) */
+                        creator: string;
+                        /** @description Merkle root of its (address account, uint256 amount) leaves */
+                        root: string;
+                        /** @description FAIR base units, decimal */
+                        total: string;
+                        recipients: number;
+                        /** @description Why, as the creator put it on-chain */
+                        reason: string;
+                        /** @description When claims close (Unix ms); then the creator may reclaim the rest */
+                        expiresAt: number;
+                        transactionHash: string;
+                        blockNumber: number;
+                        /** @description When the leaves were published here (Unix ms) */
+                        publishedAt: number;
+                        /** @description FAIR base units paid so far (read from the chain) */
+                        claimed: string;
+                        /** @description Fans paid so far */
+                        claimedCount: number;
+                        /** @description Whether the creator took back what was left after expiry */
+                        reclaimed: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getDrop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The drop id in FanDrops */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The drop id in FanDrops, decimal */
+                        dropId: string;
+                        /** @description Who funded it (lower case) */
+                        creator: string;
+                        /** @description Merkle root of its (address account, uint256 amount) leaves */
+                        root: string;
+                        /** @description FAIR base units, decimal */
+                        total: string;
+                        recipients: number;
+                        /** @description Why, as the creator put it on-chain */
+                        reason: string;
+                        /** @description When claims close (Unix ms); then the creator may reclaim the rest */
+                        expiresAt: number;
+                        transactionHash: string;
+                        blockNumber: number;
+                        /** @description When the leaves were published here (Unix ms) */
+                        publishedAt: number;
+                        /** @description FAIR base units paid so far (read from the chain) */
+                        claimed: string;
+                        /** @description Fans paid so far */
+                        claimedCount: number;
+                        /** @description Whether the creator took back what was left after expiry */
+                        reclaimed: boolean;
+                        leaves: {
+                            account: string;
+                            /** @description FAIR base units, decimal */
+                            amount: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getAccountDrops: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Wallet address: 0x followed by 40 hex digits */
+                address: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        address: string;
+                        drops: {
+                            /** @description The drop id in FanDrops, decimal */
+                            dropId: string;
+                            /** @description Who funded it (lower case) */
+                            creator: string;
+                            /** @description Merkle root of its (address account, uint256 amount) leaves */
+                            root: string;
+                            /** @description FAIR base units, decimal */
+                            total: string;
+                            recipients: number;
+                            /** @description Why, as the creator put it on-chain */
+                            reason: string;
+                            /** @description When claims close (Unix ms); then the creator may reclaim the rest */
+                            expiresAt: number;
+                            transactionHash: string;
+                            blockNumber: number;
+                            /** @description When the leaves were published here (Unix ms) */
+                            publishedAt: number;
+                            /** @description FAIR base units paid so far (read from the chain) */
+                            claimed: string;
+                            /** @description Fans paid so far */
+                            claimedCount: number;
+                            /** @description Whether the creator took back what was left after expiry */
+                            reclaimed: boolean;
+                            /** @description FAIR base units, decimal */
+                            amount: string;
+                            /** @description Whether this address was paid by the drop */
+                            paid: boolean;
+                            /** @description Not paid yet and claims still open */
+                            claimable: boolean;
+                            /** @description FanDrops.claim(dropId, address, amount, proof); anyone may send it */
+                            proof: string[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,6 +5,16 @@ export { writeAddressWord, writeUint64Word, writeUint256Word } from './abi-words
 export { accumulatePayouts } from './accumulate-payouts.ts';
 export { allocateSplit, SPLIT_TOTAL_PPM } from './allocate-split.ts';
 export { cidDigest, digestOf } from './cid-digest.ts';
+export type { FanDropClaim, FanDropLeaf, FanDropTree, FanDropTreeDump } from './fan-drop-tree.ts';
+export {
+  buildFanDropTree,
+  dumpFanDropTree,
+  FAN_DROP_LEAF_ENCODING,
+  fanDropClaim,
+  fanDropClaims,
+  loadFanDropTree,
+  verifyFanDropClaim,
+} from './fan-drop-tree.ts';
 export { keccak256Bytes, keccak256Into, keccak256Utf8Into } from './keccak.ts';
 export { payoutTotals } from './payout-totals.ts';
 export type { PayoutClaim, PayoutLeaf, PayoutTree, PayoutTreeDump } from './payout-tree.ts';

@@ -789,6 +789,42 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  '0016_fan_drops': {
+    async up(db: Kysely<unknown>) {
+      // Artists' fan drops (FanDrops on-chain keeps only each drop's root): the leaves are kept here
+      // so every fan can get its proof. A drop is stored only once it matches the chain.
+      await db.schema
+        .createTable('fan_drops')
+        .addColumn('drop_id', 'bigint', (c) => c.primaryKey())
+        .addColumn('creator', 'text', (c) => c.notNull())
+        .addColumn('root', 'text', (c) => c.notNull())
+        .addColumn('total', 'text', (c) => c.notNull())
+        .addColumn('recipients', 'integer', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('transaction_hash', 'text', (c) => c.notNull())
+        .addColumn('block_number', 'bigint', (c) => c.notNull())
+        .addColumn('published_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('fan_drops_creator')
+        .on('fan_drops')
+        .columns(['creator', 'drop_id'])
+        .execute();
+      await db.schema
+        .createTable('fan_drop_leaves')
+        .addColumn('drop_id', 'bigint', (c) => c.notNull())
+        .addColumn('account', 'text', (c) => c.notNull())
+        .addColumn('amount', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('fan_drop_leaves_pk', ['drop_id', 'account'])
+        .execute();
+      await db.schema
+        .createIndex('fan_drop_leaves_account')
+        .on('fan_drop_leaves')
+        .columns(['account', 'drop_id'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

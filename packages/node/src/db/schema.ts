@@ -42,6 +42,8 @@ export interface Database {
   trending_scores: TrendingScoreTable;
   trending_state: TrendingStateTable;
   fan_privacy: FanPrivacyTable;
+  fan_drops: FanDropTable;
+  fan_drop_leaves: FanDropLeafTable;
 }
 
 export interface AccountTable {
@@ -548,4 +550,30 @@ export interface FanPrivacyTable {
   /** 1: counted among an artist's top fans only anonymously. */
   hide_from_top_fans: number;
   updated_at: number;
+}
+
+/** A fan drop as FanDrops created it (checked against the chain before it is stored). */
+export interface FanDropTable {
+  drop_id: number;
+  /** Lower case. */
+  creator: string;
+  root: string;
+  /** FAIR base units, decimal text. */
+  total: string;
+  recipients: number;
+  reason: string;
+  /** When claims close, Unix seconds. */
+  expires_at: number;
+  transaction_hash: string;
+  block_number: number;
+  published_at: number;
+}
+
+/** One (account, amount) leaf of a fan drop's tree. */
+export interface FanDropLeafTable {
+  drop_id: number;
+  /** Lower case. */
+  account: string;
+  /** FAIR base units, decimal text. */
+  amount: string;
 }

@@ -21,6 +21,7 @@ import type { CommentsService } from '../services/comments.service.ts';
 import type { CursorCodec } from '../services/cursor.ts';
 import type { DiscoveryService } from '../services/discovery.service.ts';
 import type { EarningsService } from '../services/earnings.service.ts';
+import type { FanDropsService } from '../services/fan-drops.service.ts';
 import type { InsightsService } from '../services/insights.service.ts';
 import type { ModerationService } from '../services/moderation.service.ts';
 import type { NotificationsService } from '../services/notifications.service.ts';
@@ -40,6 +41,7 @@ import { chainRoutes } from './routes/chain.routes.ts';
 import { claimRoutes } from './routes/claims.routes.ts';
 import { commentRoutes } from './routes/comments.routes.ts';
 import { discoveryRoutes } from './routes/discovery.routes.ts';
+import { dropRoutes } from './routes/drops.routes.ts';
 import { epochsRoutes } from './routes/epochs.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { insightsRoutes } from './routes/insights.routes.ts';
@@ -81,6 +83,7 @@ export interface AppContext {
   search: SearchService;
   discovery: DiscoveryService;
   insights: InsightsService;
+  fanDrops: FanDropsService;
   blobs: BlobStore;
   /** Signs and checks pagination cursors. */
   cursors: CursorCodec;
@@ -184,6 +187,7 @@ export async function buildApp(context: AppContext, logger: FastifyBaseLogger | 
       await api.register(searchRoutes(context));
       await api.register(discoveryRoutes(context));
       await api.register(insightsRoutes(context));
+      await api.register(dropRoutes(context));
       await api.register(oembedRoutes(context));
     },
     { prefix: API_PREFIX },
