@@ -20,9 +20,11 @@ import { MediaWorker, STALE_JOB_MS } from './jobs/media-worker.ts';
 import { MediaError } from './media/errors.ts';
 import { createMediaToolkit } from './media/toolkit.ts';
 import { AuthRepository } from './repositories/auth.repository.ts';
+import { ChainEventsRepository } from './repositories/chain-events.repository.ts';
 import { CommentsRepository } from './repositories/comments.repository.ts';
 import { DiscoveryRepository } from './repositories/discovery.repository.ts';
 import { FaucetRepository } from './repositories/faucet.repository.ts';
+import { HistoryRepository } from './repositories/history.repository.ts';
 import { JobsRepository } from './repositories/jobs.repository.ts';
 import { NotificationsRepository } from './repositories/notifications.repository.ts';
 import { PlaylistsRepository } from './repositories/playlists.repository.ts';
@@ -42,6 +44,7 @@ import { type CommentEvent, CommentsService } from './services/comments.service.
 import { CursorCodec } from './services/cursor.ts';
 import { DiscoveryService } from './services/discovery.service.ts';
 import { EarningsService } from './services/earnings.service.ts';
+import { HistoryService } from './services/history.service.ts';
 import { InsightsService } from './services/insights.service.ts';
 import type { MediaToolkit } from './services/media-toolkit.ts';
 import { ModerationService } from './services/moderation.service.ts';
@@ -188,6 +191,7 @@ export async function createNode(
   });
   const social = new SocialService(new SocialRepository(db), tracks, profiles, notifications, { cursors });
   const discoveryRepository = new DiscoveryRepository(db);
+  const earnings = new EarningsService(new SettlementRepository(db), blobs);
   const app = await buildApp(
     {
       auth,
@@ -207,8 +211,14 @@ export async function createNode(
       discovery: new DiscoveryService(discoveryRepository, tracksRepository, { cursors }),
       insights: new InsightsService(discoveryRepository, tracks),
       chain: new ChainService(ledger, new FaucetRepository(db), { afterWrite: () => head.invalidate() }),
-      earnings: new EarningsService(new SettlementRepository(db), blobs),
+      earnings,
       claims: new ClaimsService(new SettlementRepository(db), ledger),
+      history: new HistoryService(new ChainEventsRepository(db), new HistoryRepository(db), earnings, {
+        chainId: ledger.chainId,
+        deployment: ledger.deployment,
+        publicClient: ledger.publicClient,
+        cursors,
+      }),
       subscriptions: new SubscriptionsService(ledger),
       comments,
       playlists,
