@@ -299,7 +299,7 @@ for (const database of testDatabases()) {
       const artist = settled.artist.address;
       const all = await everything(artist);
       assert.deepEqual(await everything(artist, '', 1), all);
-      assert.ok(all.length >= 3);
+      assert.ok(all.length >= 2, 'a payout and a tip at least');
       const fairOnly = await everything(artist, '&token=FAIR');
       assert.deepEqual(
         fairOnly,
@@ -433,10 +433,11 @@ for (const database of testDatabases()) {
       );
       const fan = settled.fans[0]!.address as Address;
       const streamed: Movement[] = [];
-      for await (const movement of await service.all(fan, {})) streamed.push(movement);
+      for await (const movement of (await service.all(fan, {})).movements) streamed.push(movement);
       assert.deepEqual(streamed, await everything(fan));
       let csv = '';
-      for await (const chunk of historyCsv(await service.all(fan, { token: 'FAIR' }))) csv += chunk;
+      for await (const chunk of historyCsv((await service.all(fan, { token: 'FAIR' })).movements))
+        csv += chunk;
       assert.equal(parseCsv(csv).length - 1, streamed.filter((item) => item.token.address === fair).length);
     });
   });

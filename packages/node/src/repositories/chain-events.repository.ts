@@ -251,25 +251,30 @@ export class ChainEventsRepository {
     options: { events?: string[]; addresses?: string[]; before?: EventCursor; limit: number },
   ): Promise<ChainEvent[]> {
     if (options.events?.length === 0 || options.addresses?.length === 0) return [];
+    // A CROSS JOIN keeps SQLite walking the account's own rows, newest first, and looking each event
+    // up by its key: an inner join lets it start from every event of a name (all Transfers of the
+    // chain) instead. Postgres plans the two the same.
     let query = this.#db
       .selectFrom('chain_event_accounts as a')
-      .innerJoin('chain_events as e', (join) =>
-        join
-          .onRef('e.chain_id', '=', 'a.chain_id')
-          .onRef('e.block_number', '=', 'a.block_number')
-          .onRef('e.log_index', '=', 'a.log_index'),
-      )
+      .crossJoin('chain_events as e')
+      .whereRef('e.chain_id', '=', 'a.chain_id')
+      .whereRef('e.block_number', '=', 'a.block_number')
+      .whereRef('e.log_index', '=', 'a.log_index')
       .selectAll('e')
       .where('a.chain_id', '=', chainId)
       .where('a.account', '=', account.toLowerCase());
     const before = options.before;
     if (before) {
-      query = query.where((eb) =>
-        eb.or([
-          eb('a.block_number', '<', before.blockNumber),
-          eb.and([eb('a.block_number', '=', before.blockNumber), eb('a.log_index', '<', before.logIndex)]),
-        ]),
-      );
+      query = query
+        // Redundant, but an index range: without it Postgres reads the account's rows from the
+        // newest each time, so paging deep into a long history slows down page by page.
+        .where('a.block_number', '<=', before.blockNumber)
+        .where((eb) =>
+          eb.or([
+            eb('a.block_number', '<', before.blockNumber),
+            eb.and([eb('a.block_number', '=', before.blockNumber), eb('a.log_index', '<', before.logIndex)]),
+          ]),
+        );
     }
     if (options.events) query = query.where('e.event', 'in', options.events);
     if (options.addresses) {

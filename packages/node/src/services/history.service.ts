@@ -208,13 +208,15 @@ export class HistoryService {
    * Every movement of an account, newest first, read page by page as the caller consumes them (the
    * CSV export streams them). The token is resolved first, so a bad one fails before anything is sent.
    */
-  async all(address: string, options: { token?: string | undefined }): Promise<AsyncIterable<Movement>> {
+  async all(
+    address: string,
+    options: { token?: string | undefined },
+  ): Promise<{ token: TokenInfo | undefined; movements: AsyncIterable<Movement> }> {
     const account = address.toLowerCase();
     const token = await this.resolveToken(options.token);
-    await this.tokens();
     const pageSize = this.#options.exportPageSize ?? HISTORY_LIMITS.exportPageSize;
     const self = this;
-    return (async function* () {
+    const movements = (async function* () {
       let before: EventCursor | undefined;
       for (;;) {
         const events = await self.#transfers(account, token, before, pageSize);
@@ -224,6 +226,7 @@ export class HistoryService {
         before = events.at(-1);
       }
     })();
+    return { token, movements };
   }
 
   async #transfers(
@@ -416,6 +419,9 @@ export class HistoryService {
     const key = `${epoch}:${account}:${token}`;
     const cached = this.#parts.get(key);
     if (cached) return cached;
+    // What this node settled: each track's epoch total by its split (EarningsService derives it the
+    // way the settlement did), and the operator's fee. Other parts of an epoch's FAIR, such as
+    // fan rewards by rule or app rewards, join here with one case each as they are added.
     const earned = await this.#earnings.earnings(account, { epochs: [epoch] });
     const parts: RawPart[] = earned.items
       .filter((item) => item.token.toLowerCase() === token && BigInt(item.amount) > 0n)

@@ -258,9 +258,8 @@ export function historyRoutes(context: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         const address = request.params.address.toLowerCase();
-        // Resolved before the first byte: a bad token is still a 400.
-        const token = await context.history.resolveToken(request.query.token);
-        const movements = await context.history.all(address, { token: request.query.token });
+        // The token is resolved before the first byte: a bad one is still a 400.
+        const { token, movements } = await context.history.all(address, { token: request.query.token });
         const suffix = token ? `-${token.symbol.replace(/[^A-Za-z0-9]/g, '')}` : '';
         const name = `fairstream-history-${address}${suffix}.csv`;
         const body = Readable.from(historyCsv(movements));
