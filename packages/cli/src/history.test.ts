@@ -54,12 +54,10 @@ describe('fairstream history against a real node', () => {
       const line = lines[3 + i]!;
       assert.ok(line.startsWith(new Date(item.time).toISOString().slice(0, 16).replace('T', ' ')), line);
       assert.ok(line.includes(item.description), line);
-      assert.match(
-        line,
-        new RegExp(
-          `\\+${formatUnits(BigInt(item.amount), item.token.decimals).replace('.', '\\.')}\\s+${item.token.symbol}$`,
-        ),
-      );
+      // The exact amount, signed and grouped in thousands: 1234.5 is +1,234.5.
+      const [whole, fraction] = formatUnits(BigInt(item.amount), item.token.decimals).split('.');
+      const shown = `+${whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${fraction ? `.${fraction}` : ''}`;
+      assert.ok(line.endsWith(`${shown}  ${item.token.symbol}`), line);
     }
     assert.match(
       result.stdout,
