@@ -5,6 +5,7 @@ import { earnings, earningsHelp } from './commands/earnings.ts';
 import { faucet, faucetHelp } from './commands/faucet.ts';
 import { feed, feedHelp } from './commands/feed.ts';
 import { follow, followHelp, unfollow, unfollowHelp } from './commands/follow.ts';
+import { history, historyHelp } from './commands/history.ts';
 import { listen, listenHelp } from './commands/listen.ts';
 import { playlist, playlistHelp } from './commands/playlist.ts';
 import { profile, profileHelp } from './commands/profile.ts';
@@ -44,6 +45,7 @@ Commands:
   reward-fans  Send FAIR to your top fans by counted plays in one Merkle drop (\`--amount\`, \`--top\`)
   earnings  What an address earned per epoch and track (default: your wallet), paid or pending
   claim     Claim every payout your wallet is owed that the node has not pushed yet
+  history   Every FAIR and stablecoin movement of an address with its cause (\`--csv FILE\`)
   verify    Audit every settled epoch against the chain (\`--epoch N\`, \`--address A\`)
   profile   Show a profile, or set yours (\`--handle\`, \`--name\`, \`--bio\`)
   follow    Follow an account by handle or address; \`unfollow\` stops
@@ -73,6 +75,7 @@ const commands: Record<
   verify: { run: (args, global) => verify(args, global), help: verifyHelp },
   earnings: { run: earnings, help: earningsHelp },
   claim: { run: claim, help: claimHelp },
+  history: { run: history, help: historyHelp },
   profile: { run: profile, help: profileHelp },
   follow: { run: follow, help: followHelp },
   unfollow: { run: unfollow, help: unfollowHelp },

@@ -20,10 +20,12 @@ import { MediaWorker, STALE_JOB_MS } from './jobs/media-worker.ts';
 import { MediaError } from './media/errors.ts';
 import { createMediaToolkit } from './media/toolkit.ts';
 import { AuthRepository } from './repositories/auth.repository.ts';
+import { ChainEventsRepository } from './repositories/chain-events.repository.ts';
 import { CommentsRepository } from './repositories/comments.repository.ts';
 import { DiscoveryRepository } from './repositories/discovery.repository.ts';
 import { FanDropsRepository } from './repositories/fan-drops.repository.ts';
 import { FaucetRepository } from './repositories/faucet.repository.ts';
+import { HistoryRepository } from './repositories/history.repository.ts';
 import { JobsRepository } from './repositories/jobs.repository.ts';
 import { NotificationsRepository } from './repositories/notifications.repository.ts';
 import { PlaylistsRepository } from './repositories/playlists.repository.ts';
@@ -44,6 +46,7 @@ import { CursorCodec } from './services/cursor.ts';
 import { DiscoveryService } from './services/discovery.service.ts';
 import { EarningsService } from './services/earnings.service.ts';
 import { FanDropsService } from './services/fan-drops.service.ts';
+import { HistoryService } from './services/history.service.ts';
 import { InsightsService } from './services/insights.service.ts';
 import type { MediaToolkit } from './services/media-toolkit.ts';
 import { ModerationService } from './services/moderation.service.ts';
@@ -190,6 +193,7 @@ export async function createNode(
   });
   const social = new SocialService(new SocialRepository(db), tracks, profiles, notifications, { cursors });
   const discoveryRepository = new DiscoveryRepository(db);
+  const earnings = new EarningsService(new SettlementRepository(db), blobs);
   const app = await buildApp(
     {
       auth,
@@ -210,8 +214,14 @@ export async function createNode(
       insights: new InsightsService(discoveryRepository, tracks),
       fanDrops: new FanDropsService(new FanDropsRepository(db), discoveryRepository, ledger),
       chain: new ChainService(ledger, new FaucetRepository(db), { afterWrite: () => head.invalidate() }),
-      earnings: new EarningsService(new SettlementRepository(db), blobs),
+      earnings,
       claims: new ClaimsService(new SettlementRepository(db), ledger),
+      history: new HistoryService(new ChainEventsRepository(db), new HistoryRepository(db), earnings, {
+        chainId: ledger.chainId,
+        deployment: ledger.deployment,
+        publicClient: ledger.publicClient,
+        cursors,
+      }),
       subscriptions: new SubscriptionsService(ledger),
       comments,
       playlists,

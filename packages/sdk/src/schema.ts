@@ -411,6 +411,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/{address}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every movement of FAIR and the stablecoin to or from an address, newest first, each with its cause */
+        get: operations["getHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{address}/history.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The whole history as CSV (RFC 4180, a header row, amounts in base units and as decimals), streamed */
+        get: operations["getHistoryCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/subscriptions/terms": {
         parameters: {
             query?: never;
@@ -4140,6 +4174,480 @@ export interface operations {
                             amount: string;
                         }[];
                     };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getHistory: {
+        parameters: {
+            query?: {
+                /** @description FAIR, USD (the stablecoin), the stablecoin's symbol, or either token's address; absent: both */
+                token?: string;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Wallet address: 0x followed by 40 hex digits */
+                address: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        address: string;
+                        items: {
+                            /** @description <block>-<log index> of the Transfer event */
+                            id: string;
+                            /** @description Block time, Unix ms */
+                            time: number;
+                            blockNumber: number;
+                            logIndex: number;
+                            txHash: string;
+                            token: {
+                                /** @description Lower-case address */
+                                address: string;
+                                symbol: string;
+                                decimals: number;
+                            };
+                            direction: "in" | "out" | "self";
+                            /** @description Base units, decimal, never negative (direction says which way) */
+                            amount: string;
+                            counterparty: {
+                                /** @description Lower-case address */
+                                address: string;
+                                name: string | null;
+                                handle: string | null;
+                            };
+                            /** @description Why the token moved; `kind` says which case */
+                            cause: {
+                                /** @enum {string} */
+                                kind: "payout";
+                                /** @description The epoch whose root the claim was paid against */
+                                epoch: number;
+                                /** @description Base units, decimal */
+                                cumulativeAmount: string;
+                                /** @description The epochs the claim paid for, oldest first; their amounts add up exactly to the movement */
+                                epochs: {
+                                    epoch: number;
+                                    /** @description Base units, decimal */
+                                    amount: string;
+                                    /** @description What the share was for; adds up exactly to amount */
+                                    parts: ({
+                                        /** @enum {string} */
+                                        kind: "track_payout";
+                                        track: {
+                                            /** @description The track on this node */
+                                            id: string;
+                                            title: string;
+                                        } | null;
+                                        /** @description Counted plays of the track in the epoch (all listeners) */
+                                        countedPlays: number;
+                                        /** @description Base units, decimal */
+                                        amount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        kind: "track_reward";
+                                        track: {
+                                            /** @description The track on this node */
+                                            id: string;
+                                            title: string;
+                                        } | null;
+                                        countedPlays: number;
+                                        /** @description Base units, decimal */
+                                        amount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        kind: "platform_fee";
+                                        /** @description Base units, decimal */
+                                        amount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        kind: "unattributed";
+                                        /** @description Base units, decimal */
+                                        amount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        kind: "fan_reward";
+                                        rule: string;
+                                        reason: string;
+                                        /** @description Base units, decimal */
+                                        amount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        kind: "app_reward";
+                                        appId: string;
+                                        name: string | null;
+                                        countedPlays: number;
+                                        /** @description Base units, decimal */
+                                        amount: string;
+                                    })[];
+                                }[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "reward";
+                                epoch: number;
+                                /** @description Base units, decimal */
+                                cumulativeAmount: string;
+                                /** @description The epochs the claim paid for, oldest first; their amounts add up exactly to the movement */
+                                epochs: {
+                                    epoch: number;
+                                    /** @description Base units, decimal */
+                                    amount: string;
+                                    /** @description What the share was for; adds up exactly to amount */
+                                    parts: ({
+                                        /** @enum {string} */
+                                        kind: "track_payout";
+                                        track: {
+                                            /** @description The track on this node */
+                                            id: string;
+                                            title: string;
+                                        } | null;
+                                        /** @description Counted plays of the track in the epoch (all listeners) */
+                                        countedPlays: number;
+                                        /** @description Base units, decimal */
+                                        amount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        kind: "track_reward";
+                                        track: {
+                                            /** @description The track on this node */
+                                            id: string;
+                                            title: string;
+                                        } | null;
+                                        countedPlays: number;
+                                        /** @description Base units, decimal */
+                                        amount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        kind: "platform_fee";
+                                        /** @description Base units, decimal */
+                                        amount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        kind: "unattributed";
+                                        /** @description Base units, decimal */
+                                        amount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        kind: "fan_reward";
+                                        rule: string;
+                                        reason: string;
+                                        /** @description Base units, decimal */
+                                        amount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        kind: "app_reward";
+                                        appId: string;
+                                        name: string | null;
+                                        countedPlays: number;
+                                        /** @description Base units, decimal */
+                                        amount: string;
+                                    })[];
+                                }[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "payout_withdrawal";
+                            } | {
+                                /** @enum {string} */
+                                kind: "tip_received";
+                                /** @description The track id in TrackRegistry */
+                                ledgerTrackId: string;
+                                track: {
+                                    /** @description The track on this node */
+                                    id: string;
+                                    title: string;
+                                } | null;
+                                /** @description Lower-case address */
+                                from: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "tip_sent";
+                                ledgerTrackId: string;
+                                track: {
+                                    /** @description The track on this node */
+                                    id: string;
+                                    title: string;
+                                } | null;
+                                recipients: {
+                                    /** @description Lower-case address */
+                                    address: string;
+                                    /** @description Base units, decimal */
+                                    amount: string;
+                                }[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "tip_withdrawal";
+                            } | {
+                                /** @enum {string} */
+                                kind: "subscription";
+                                periods: number;
+                                /** @description Unix ms */
+                                start: number;
+                                /** @description Unix ms */
+                                end: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "subscription_refund";
+                                /** @description Unix ms */
+                                end: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "stake";
+                                /** @description The stake afterwards, base units */
+                                stake: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "unstake";
+                            } | {
+                                /** @enum {string} */
+                                kind: "staking_reward";
+                            } | {
+                                /** @enum {string} */
+                                kind: "fee";
+                                /** @description Base units, decimal */
+                                distributed: string;
+                                /** @description Base units, decimal */
+                                totalStaked: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "subscription_release";
+                            } | {
+                                /** @enum {string} */
+                                kind: "rewards_emission";
+                                fromEpoch: number;
+                                toEpoch: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "faucet";
+                            } | {
+                                /** @enum {string} */
+                                kind: "mint";
+                            } | {
+                                /** @enum {string} */
+                                kind: "burn";
+                            } | {
+                                /** @enum {string} */
+                                kind: "transfer";
+                            } | {
+                                /** @enum {string} */
+                                kind: "promotion";
+                                ledgerTrackId: string;
+                                track: {
+                                    /** @description The track on this node */
+                                    id: string;
+                                    title: string;
+                                } | null;
+                            } | {
+                                /** @enum {string} */
+                                kind: "fan_drop";
+                                dropId: string;
+                                /** @description Lower-case address */
+                                from: string;
+                                reason: string;
+                            };
+                            /** @description The cause in one line */
+                            description: string;
+                        }[];
+                        nextCursor: string | null;
+                        indexedBlock: number | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getHistoryCsv: {
+        parameters: {
+            query?: {
+                /** @description FAIR, USD (the stablecoin), the stablecoin's symbol, or either token's address; absent: both */
+                token?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Wallet address: 0x followed by 40 hex digits */
+                address: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
                 };
             };
             /** @description Default Response */

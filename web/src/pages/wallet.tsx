@@ -22,6 +22,7 @@ import {
   tokenBalance,
   tokenInfo,
 } from '../wallet/chain.ts';
+import { WalletHistory } from '../wallet/history.tsx';
 import { typedDataSigner } from '../wallet/signer.ts';
 import { TipButton } from '../wallet/tip-button.tsx';
 import { tippedTrack } from '../wallet/tips-history.ts';
@@ -109,6 +110,7 @@ function WalletView({
         <Payouts {...props} />
         <TipsSent {...props} />
       </div>
+      <WalletHistory {...props} />
     </div>
   );
 }
