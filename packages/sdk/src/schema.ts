@@ -4527,13 +4527,20 @@ export interface operations {
                                     id: string;
                                     title: string;
                                 } | null;
+                                /** @description When the promotion starts, Unix ms */
+                                startsAt: number;
+                                /** @description When the promotion ends, Unix ms */
+                                endsAt: number;
                             } | {
                                 /** @enum {string} */
                                 kind: "fan_drop";
+                                /** @description funded: the creator paid the drop in; claimed: a fan was paid by it; reclaimed: the creator took back what was unclaimed after it expired */
+                                action: "funded" | "claimed" | "reclaimed";
+                                /** @description The drop id in FanDrops (GET /drops/{id}) */
                                 dropId: string;
                                 /** @description Lower-case address */
                                 from: string;
-                                reason: string;
+                                reason: string | null;
                             };
                             /** @description The cause in one line */
                             description: string;

@@ -61,6 +61,22 @@ export class HistoryRepository {
     return tracks;
   }
 
+  /** Fan drops (as published to this node: GET /drops/{id}) by id: their creator and reason. */
+  async drops(ids: readonly string[]): Promise<Map<string, { creator: string; reason: string }>> {
+    const drops = new Map<string, { creator: string; reason: string }>();
+    const unique = [...new Set(ids)].filter((id) => /^[0-9]{1,15}$/.test(id)).map(Number);
+    for (let start = 0; start < unique.length; start += IDS_PER_STATEMENT) {
+      const rows = await this.#db
+        .selectFrom('fan_drops')
+        .select(['drop_id', 'creator', 'reason'])
+        .where('drop_id', 'in', unique.slice(start, start + IDS_PER_STATEMENT))
+        .execute();
+      for (const row of rows)
+        drops.set(String(row.drop_id), { creator: row.creator.toLowerCase(), reason: row.reason });
+    }
+    return drops;
+  }
+
   /** Profile handles of these (lower-case) addresses; accounts without a handle are absent. */
   async handles(addresses: readonly string[]): Promise<Map<string, string>> {
     const handles = new Map<string, string>();

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChainEvent } from '../repositories/chain-events.repository.ts';
 import {
+  BURN_ADDRESS,
   type CauseContext,
   describeCause,
   explainTransfers,
@@ -20,6 +21,8 @@ const tipsContract = address(0xd1);
 const staking = address(0xd2);
 const vault = address(0xd3);
 const emitter = address(0xd4);
+const promotions = address(0xd5);
+const fanDrops = address(0xd6);
 const devFaucet = address(0xfa);
 const [alice, bob, carol] = [address(0xa1), address(0xb2), address(0xc3)];
 const track1 = `0x${'1'.repeat(64)}`;
@@ -32,6 +35,8 @@ const context: CauseContext = {
     SubscriptionVault: vault,
     Staking: staking,
     RewardsEmitter: emitter,
+    Promotions: promotions,
+    FanDrops: fanDrops,
   },
   fair,
   stablecoin: usd,
@@ -180,6 +185,69 @@ describe('the cause rules', () => {
     ]);
   });
 
+  it('explain a promotion: the burned price, with its track and period; another burn is no promotion', () => {
+    const period = { startsAt: '1700000000', endsAt: '1700172800' };
+    const events = tx(
+      ['Promotions', promotions, 'Promoted', { trackId: track1, promoter: alice, ...period, amount: '20' }],
+      transfer(fair, alice, BURN_ADDRESS, 20n),
+      transfer(fair, alice, BURN_ADDRESS, 5n),
+      transfer(fair, bob, BURN_ADDRESS, 20n),
+    );
+    assert.deepEqual(causesOf(events), [
+      {
+        kind: 'promotion',
+        ledgerTrackId: track1,
+        track: null,
+        startsAt: 1_700_000_000_000,
+        endsAt: 1_700_172_800_000,
+      },
+      { kind: 'transfer' },
+      { kind: 'transfer' },
+    ]);
+  });
+
+  it('explain a fan drop: its funding by the creator, a fan’s claim and the creator’s reclaim', () => {
+    const created = tx(
+      [
+        'FanDrops',
+        fanDrops,
+        'DropCreated',
+        {
+          dropId: '3',
+          creator: alice,
+          root: '0x01',
+          total: '90',
+          recipients: '2',
+          reason: 'Top fans',
+          expiresAt: '1',
+        },
+      ],
+      transfer(fair, alice, fanDrops, 90n),
+    );
+    assert.deepEqual(causesOf(created), [
+      { kind: 'fan_drop', action: 'funded', dropId: '3', from: alice, reason: 'Top fans' },
+    ]);
+    const claimed = tx(
+      ['FanDrops', fanDrops, 'DropClaimed', { dropId: '3', account: bob, amount: '60' }],
+      transfer(fair, fanDrops, bob, 60n),
+      ['FanDrops', fanDrops, 'DropClaimed', { dropId: '3', account: carol, amount: '30' }],
+      transfer(fair, fanDrops, carol, 30n),
+      transfer(fair, fanDrops, carol, 31n),
+    );
+    assert.deepEqual(causesOf(claimed), [
+      { kind: 'fan_drop', action: 'claimed', dropId: '3', from: ZERO_ADDRESS, reason: null },
+      { kind: 'fan_drop', action: 'claimed', dropId: '3', from: ZERO_ADDRESS, reason: null },
+      { kind: 'transfer' },
+    ]);
+    const reclaimed = tx(
+      ['FanDrops', fanDrops, 'DropReclaimed', { dropId: '3', creator: alice, amount: '30' }],
+      transfer(fair, fanDrops, alice, 30n),
+    );
+    assert.deepEqual(causesOf(reclaimed), [
+      { kind: 'fan_drop', action: 'reclaimed', dropId: '3', from: alice, reason: null },
+    ]);
+  });
+
   it('tell faucets, mints, burns and plain transfers apart; an amount that differs is no match', () => {
     const events = tx(
       transfer(usd, ZERO_ADDRESS, alice, 1000n),
@@ -317,10 +385,51 @@ describe('descriptions', () => {
     );
   });
 
+  it('name promotions and fan drops with their track, period, creator and reason', () => {
+    assert.equal(
+      describeCause(
+        {
+          kind: 'promotion',
+          ledgerTrackId: track1,
+          track: { id: 't', title: 'Song' },
+          startsAt: Date.UTC(2030, 0, 1),
+          endsAt: Date.UTC(2030, 0, 3),
+        },
+        facts,
+      ),
+      'Promotion of “Song”, 2030-01-01 to 2030-01-03',
+    );
+    assert.equal(
+      describeCause(
+        { kind: 'fan_drop', action: 'claimed', dropId: '3', from: bob, reason: 'Thanks\nfor listening' },
+        facts,
+      ),
+      'Fan reward from @bob (drop #3): “Thanks for listening”',
+    );
+    assert.equal(
+      describeCause(
+        { kind: 'fan_drop', action: 'claimed', dropId: '3', from: ZERO_ADDRESS, reason: null },
+        facts,
+      ),
+      'Fan reward (drop #3)',
+    );
+    assert.equal(
+      describeCause(
+        { kind: 'fan_drop', action: 'funded', dropId: '3', from: alice, reason: 'Top fans' },
+        facts,
+      ),
+      'Fan reward drop #3 funded: “Top fans”',
+    );
+    assert.equal(
+      describeCause({ kind: 'fan_drop', action: 'reclaimed', dropId: '3', from: alice, reason: null }, facts),
+      'Unclaimed rest of fan reward drop #3 taken back',
+    );
+  });
+
   it('never start like a spreadsheet formula', () => {
     const causes: MovementCause[] = [
       { kind: 'tip_received', ledgerTrackId: track1, track: { id: 't', title: '=cmd()' }, from: bob },
-      { kind: 'fan_drop', dropId: '1', from: bob, reason: '=1+1' },
+      { kind: 'fan_drop', action: 'funded', dropId: '1', from: bob, reason: '=1+1' },
       { kind: 'transfer' },
     ];
     for (const cause of causes) assert.doesNotMatch(describeCause(cause, facts), /^[=+\-@]/);

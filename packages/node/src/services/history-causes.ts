@@ -82,10 +82,24 @@ export type MovementCause =
   | { kind: 'burn' }
   /** A plain transfer: nothing else in the transaction explains it. */
   | { kind: 'transfer' }
-  /** Reserved, not produced yet: FAIR an artist spent to promote a track. */
-  | { kind: 'promotion'; ledgerTrackId: string; track: TrackRef | null }
-  /** Reserved, not produced yet: an artist's reward drop to their top fans, with its reason. */
-  | { kind: 'fan_drop'; dropId: string; from: string; reason: string };
+  /**
+   * FAIR an artist burned (Promotions sends it to its burn address) to promote a track in the
+   * labeled slot of trending and search; the promotion runs from `startsAt` to `endsAt` (Unix ms).
+   */
+  | { kind: 'promotion'; ledgerTrackId: string; track: TrackRef | null; startsAt: number; endsAt: number }
+  /**
+   * An artist's reward drop to their fans (FanDrops), with the reason the artist gave: `funded`, the
+   * creator paid the drop in; `claimed`, a fan was paid by it; `reclaimed`, the creator took back
+   * what was left unclaimed after it expired. `from` is the drop's creator.
+   */
+  | {
+      kind: 'fan_drop';
+      action: 'funded' | 'claimed' | 'reclaimed';
+      dropId: string;
+      from: string;
+      /** The drop's reason as created on-chain; null when this node has not indexed it. */
+      reason: string | null;
+    };
 
 export type CauseKind = MovementCause['kind'];
 
@@ -100,7 +114,16 @@ export interface Transfer {
 /** The addresses the rules compare with, lower-case. */
 export interface CauseContext {
   contracts: Partial<
-    Record<'PayoutDistributor' | 'Tips' | 'SubscriptionVault' | 'Staking' | 'RewardsEmitter', string>
+    Record<
+      | 'PayoutDistributor'
+      | 'Tips'
+      | 'SubscriptionVault'
+      | 'Staking'
+      | 'RewardsEmitter'
+      | 'Promotions'
+      | 'FanDrops',
+      string
+    >
   >;
   fair: string;
   stablecoin: string | undefined;
@@ -109,6 +132,8 @@ export interface CauseContext {
 }
 
 export const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
+/** Where Promotions sends the FAIR a promotion costs (its BURN_ADDRESS): FAIR cannot go to zero. */
+export const BURN_ADDRESS = '0x000000000000000000000000000000000000dead';
 
 /** Events a rule needs that do not name the account whose history is read (see eventsOfTransactions). */
 export const UNNAMED_CAUSE_EVENTS = ['Tipped', 'TipPaid', 'TipOwed', 'Emitted'] as const;
@@ -315,6 +340,72 @@ const RULES: Rule[] = [
     }),
   },
   {
+    // Promotions moves the price from the promoter straight to its burn address.
+    contract: 'Promotions',
+    event: 'Promoted',
+    matches: (t, e, c) =>
+      t.token === c.fair &&
+      t.to === BURN_ADDRESS &&
+      lower(e.args.promoter) === t.from &&
+      String(e.args.amount) === t.value,
+    cause: (_t, e) => ({
+      kind: 'promotion',
+      ledgerTrackId: lower(e.args.trackId),
+      track: null,
+      startsAt: Number(e.args.startsAt) * 1000,
+      endsAt: Number(e.args.endsAt) * 1000,
+    }),
+  },
+  {
+    contract: 'FanDrops',
+    event: 'DropCreated',
+    matches: (t, e, c) =>
+      t.token === c.fair &&
+      t.to === c.contracts.FanDrops &&
+      lower(e.args.creator) === t.from &&
+      String(e.args.total) === t.value,
+    cause: (_t, e) => ({
+      kind: 'fan_drop',
+      action: 'funded',
+      dropId: String(e.args.dropId),
+      from: lower(e.args.creator),
+      reason: String(e.args.reason ?? ''),
+    }),
+  },
+  {
+    contract: 'FanDrops',
+    event: 'DropClaimed',
+    matches: (t, e, c) =>
+      t.token === c.fair &&
+      t.from === c.contracts.FanDrops &&
+      lower(e.args.account) === t.to &&
+      String(e.args.amount) === t.value,
+    // The creator and reason are the drop's (its DropCreated, earlier): the history service adds them.
+    cause: (_t, e) => ({
+      kind: 'fan_drop',
+      action: 'claimed',
+      dropId: String(e.args.dropId),
+      from: ZERO_ADDRESS,
+      reason: null,
+    }),
+  },
+  {
+    contract: 'FanDrops',
+    event: 'DropReclaimed',
+    matches: (t, e, c) =>
+      t.token === c.fair &&
+      t.from === c.contracts.FanDrops &&
+      lower(e.args.creator) === t.to &&
+      String(e.args.amount) === t.value,
+    cause: (_t, e) => ({
+      kind: 'fan_drop',
+      action: 'reclaimed',
+      dropId: String(e.args.dropId),
+      from: lower(e.args.creator),
+      reason: null,
+    }),
+  },
+  {
     contract: 'token',
     event: 'FaucetDrip',
     matches: (t, e) =>
@@ -463,12 +554,35 @@ export function describeCause(cause: MovementCause, facts: DescribeFacts): strin
       if (facts.direction === 'self') return 'Transfer to yourself';
       return `Transfer ${facts.direction === 'in' ? 'from' : 'to'} ${partyText(facts.counterparty)}`;
     case 'promotion':
-      return `Promotion of ${trackText(cause.track, cause.ledgerTrackId)}`;
-    case 'fan_drop':
-      return `Fan reward from ${partyText(facts.party(cause.from))}: ${cause.reason}`;
+      return `Promotion of ${trackText(cause.track, cause.ledgerTrackId)}, ${day(cause.startsAt)} to ${day(cause.endsAt)}`;
+    case 'fan_drop': {
+      const reason = cause.reason ? `: ${quoted(cause.reason)}` : '';
+      switch (cause.action) {
+        case 'funded':
+          return `Fan reward drop #${cause.dropId} funded${reason}`;
+        case 'claimed':
+          return cause.from === ZERO_ADDRESS
+            ? `Fan reward (drop #${cause.dropId})${reason}`
+            : `Fan reward from ${partyText(facts.party(cause.from))} (drop #${cause.dropId})${reason}`;
+        case 'reclaimed':
+          return `Unclaimed rest of fan reward drop #${cause.dropId} taken back${reason}`;
+        default:
+          return unreachableAction(cause.action);
+      }
+    }
     default:
       return unreachable(cause);
   }
+}
+
+function unreachableAction(action: never): never {
+  throw new Error(`no description for fan drop action ${String(action)}`);
+}
+
+/** An artist's free text in a description: one line, bounded, quoted (so never read as a formula). */
+function quoted(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return `“${line.length > 140 ? `${line.slice(0, 139)}…` : line}”`;
 }
 
 function unreachable(cause: never): never {

@@ -11,6 +11,7 @@ import { withChain } from './chain-unavailable.ts';
 import type { CursorCodec } from './cursor.ts';
 import type { EarningsService } from './earnings.service.ts';
 import {
+  BURN_ADDRESS,
   type CauseContext,
   describeCause,
   explainTransfers,
@@ -62,6 +63,7 @@ const CONTRACT_NAMES: Record<string, string> = {
   PayoutDistributor: 'Payout distributor',
   SubscriptionVault: 'Subscription vault',
   RewardsEmitter: 'Rewards emitter',
+  FanDrops: 'Fan drops',
   TrackRegistry: 'Track registry',
   FairToken: 'FAIR token',
   TestStablecoin: 'Test stablecoin',
@@ -132,6 +134,7 @@ export class HistoryService {
     for (const [contract, address] of Object.entries(options.deployment.contracts)) {
       if (address) this.#names.set(address.toLowerCase(), CONTRACT_NAMES[contract] ?? contract);
     }
+    this.#names.set(BURN_ADDRESS, 'Burn address');
   }
 
   /** FAIR and the stablecoin, as the chain names them (read once). */
@@ -282,20 +285,33 @@ export class HistoryService {
       }
     }
     const ledgerIds = [...causes.values()].flatMap((cause) =>
-      cause.kind === 'tip_received' || cause.kind === 'tip_sent' ? [cause.ledgerTrackId] : [],
+      cause.kind === 'tip_received' || cause.kind === 'tip_sent' || cause.kind === 'promotion'
+        ? [cause.ledgerTrackId]
+        : [],
+    );
+    // A fan's claim (and a reclaim) names only the drop: its creator and reason are the drop's.
+    const dropIds = [...causes.values()].flatMap((cause) =>
+      cause.kind === 'fan_drop' && cause.action !== 'funded' ? [cause.dropId] : [],
     );
     const trackIds = [...claims.values()].flatMap((shares) =>
       shares.flatMap((share) => share.raw.flatMap((part) => ('trackId' in part ? [part.trackId] : []))),
     );
-    const [byLedgerId, byId] = await Promise.all([
+    const [byLedgerId, byId, drops] = await Promise.all([
       this.#repo.tracksByLedgerId(ledgerIds),
       this.#repo.tracksById(trackIds),
+      this.#repo.drops(dropIds),
     ]);
     const track = (found: HistoryTrack | undefined): TrackRef | null =>
       found?.listed ? { id: found.id, title: found.title } : null;
     for (const cause of causes.values()) {
-      if (cause.kind === 'tip_received' || cause.kind === 'tip_sent') {
+      if (cause.kind === 'tip_received' || cause.kind === 'tip_sent' || cause.kind === 'promotion') {
         cause.track = track(byLedgerId.get(cause.ledgerTrackId));
+      } else if (cause.kind === 'fan_drop' && cause.action !== 'funded') {
+        const drop = drops.get(cause.dropId);
+        if (drop) {
+          cause.from = drop.creator;
+          cause.reason = drop.reason;
+        }
       } else if (cause.kind === 'payout' || cause.kind === 'reward') {
         cause.epochs = (claims.get(cause) ?? []).map((share) => ({
           epoch: share.epoch,
@@ -360,6 +376,8 @@ export class HistoryService {
         SubscriptionVault: lower(contracts.SubscriptionVault),
         Staking: lower(contracts.Staking),
         RewardsEmitter: lower(contracts.RewardsEmitter),
+        Promotions: lower(contracts.Promotions),
+        FanDrops: lower(contracts.FanDrops),
       },
       fair: tokens.fair.address,
       stablecoin: tokens.stablecoin?.address,

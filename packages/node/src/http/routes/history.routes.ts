@@ -146,12 +146,32 @@ const Cause = Type.Union(
       { description: 'A plain transfer: nothing else in the transaction explains it' },
     ),
     Type.Object(
-      { kind: Type.Literal('promotion'), ledgerTrackId: Type.String(), track: TrackRef },
-      { description: `FAIR spent to promote a track. ${reserved}` },
+      {
+        kind: Type.Literal('promotion'),
+        ledgerTrackId: Type.String(),
+        track: TrackRef,
+        startsAt: Type.Integer({ description: 'When the promotion starts, Unix ms' }),
+        endsAt: Type.Integer({ description: 'When the promotion ends, Unix ms' }),
+      },
+      {
+        description:
+          'FAIR burned (sent to the Promotions burn address) to promote a track in the labeled slot of trending and search',
+      },
     ),
     Type.Object(
-      { kind: Type.Literal('fan_drop'), dropId: Type.String(), from: Address, reason: Type.String() },
-      { description: `An artist's reward drop to fans. ${reserved}` },
+      {
+        kind: Type.Literal('fan_drop'),
+        action: Type.Union([Type.Literal('funded'), Type.Literal('claimed'), Type.Literal('reclaimed')], {
+          description:
+            'funded: the creator paid the drop in; claimed: a fan was paid by it; reclaimed: the creator took back what was unclaimed after it expired',
+        }),
+        dropId: Type.String({ description: 'The drop id in FanDrops (GET /drops/{id})' }),
+        from: Address,
+        reason: Nullable(
+          Type.String({ description: "The drop's reason; null when this node has not stored the drop" }),
+        ),
+      },
+      { description: "An artist's reward drop to fans (FanDrops)" },
     ),
   ],
   { description: 'Why the token moved; `kind` says which case' },
