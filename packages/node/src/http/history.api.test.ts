@@ -7,10 +7,16 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import {
   allocateSplit,
+  buildFanDropTree,
   cancelSubscription,
+  claimFanDrop,
   claimStakingRewards,
+  createFanDrop,
   fairstreamDevChain,
+  fanDropClaim,
+  faucet,
   notifyFee,
+  promoteTrack,
   requestUnstake,
   stake,
   subscribe,
@@ -18,7 +24,7 @@ import {
   transferFair,
   withdrawStake,
 } from '@fairstream/chain';
-import { type Address, createWalletClient, formatUnits, http, parseEther } from 'viem';
+import { type Address, createWalletClient, formatUnits, getAddress, http, parseEther } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import { chainTrackId } from '../chain/track-registrar.ts';
 import { ChainEventsRepository } from '../repositories/chain-events.repository.ts';
@@ -439,6 +445,76 @@ for (const database of testDatabases()) {
       for await (const chunk of historyCsv((await service.all(fan, { token: 'FAIR' })).movements))
         csv += chunk;
       assert.equal(parseCsv(csv).length - 1, streamed.filter((item) => item.token.address === fair).length);
+    });
+
+    it('explains a promotion (burned, with the track and period) and a fan drop funded and claimed', async () => {
+      const { artist, fans, trackId } = settled;
+      const { deployment, faucetWallet } = test.node.ledger;
+      assert.ok(faucetWallet);
+      await faucet(faucetWallet, { deployment, to: artist.address });
+      const promoted = await promoteTrack(wallet(artist), {
+        deployment,
+        trackId: chainTrackId(trackId),
+        days: 2,
+      });
+      const fan = fans[0]!;
+      const tree = buildFanDropTree([{ account: getAddress(fan.address), amount: 7n }]);
+      const created = await createFanDrop(wallet(artist), { deployment, tree, reason: 'For my first fans' });
+      const published = await test.node.app.inject({
+        method: 'POST',
+        url: '/api/v1/drops',
+        payload: {
+          dropId: created.dropId.toString(),
+          transactionHash: created.hash,
+          leaves: [{ account: fan.address, amount: '7' }],
+        },
+      });
+      assert.equal(published.statusCode, 201, published.body);
+      // Anyone may send a fan's claim: the artist relays it here.
+      await claimFanDrop(wallet(artist), {
+        deployment,
+        dropId: created.dropId,
+        claim: fanDropClaim(tree, getAddress(fan.address))!,
+      });
+      await indexed();
+
+      const artistItems = (await historyOf(artist.address, '?token=FAIR&limit=5')).items;
+      const promotion = artistItems.find((item) => item.cause.kind === 'promotion');
+      assert.ok(promotion, JSON.stringify(artistItems, null, 2));
+      assert.equal(promotion.direction, 'out');
+      assert.equal(promotion.amount, promoted.amount.toString());
+      assert.equal(promotion.counterparty.name, 'Burn address');
+      assert.deepEqual(promotion.cause, {
+        kind: 'promotion',
+        ledgerTrackId: chainTrackId(trackId).toLowerCase(),
+        track: { id: trackId, title: 'Settled' },
+        startsAt: Number(promoted.startsAt) * 1000,
+        endsAt: Number(promoted.endsAt) * 1000,
+      });
+      assert.match(promotion.description, /^Promotion of “Settled”, \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d$/);
+      const funding = artistItems.find((item) => item.cause.kind === 'fan_drop');
+      assert.ok(funding);
+      assert.equal(funding.amount, '7');
+      assert.equal(funding.counterparty.name, 'Fan drops');
+      assert.deepEqual(funding.cause, {
+        kind: 'fan_drop',
+        action: 'funded',
+        dropId: created.dropId.toString(),
+        from: lower(artist.address),
+        reason: 'For my first fans',
+      });
+
+      const fanItem = (await historyOf(fan.address, '?token=FAIR&limit=1')).items[0]!;
+      assert.equal(fanItem.direction, 'in');
+      assert.equal(fanItem.amount, '7');
+      assert.deepEqual(fanItem.cause, {
+        kind: 'fan_drop',
+        action: 'claimed',
+        dropId: created.dropId.toString(),
+        from: lower(artist.address),
+        reason: 'For my first fans',
+      });
+      assert.match(fanItem.description, /^Fan reward from .+ \(drop #\d+\): “For my first fans”$/);
     });
   });
 }
