@@ -31,6 +31,7 @@ import { NotificationsRepository } from './repositories/notifications.repository
 import { PlaylistsRepository } from './repositories/playlists.repository.ts';
 import { PlaysRepository } from './repositories/plays.repository.ts';
 import { ProfilesRepository } from './repositories/profiles.repository.ts';
+import { PromotionsRepository } from './repositories/promotions.repository.ts';
 import { ReportsRepository } from './repositories/reports.repository.ts';
 import { SearchRepository } from './repositories/search/search-index.ts';
 import { SessionKeysRepository } from './repositories/session-keys.repository.ts';
@@ -55,6 +56,7 @@ import { PlayWriter } from './services/play-writer.ts';
 import { PlaylistsService } from './services/playlists.service.ts';
 import { PlaysService } from './services/plays.service.ts';
 import { ProfilesService } from './services/profiles.service.ts';
+import { PromotionsService } from './services/promotions.service.ts';
 import { SearchService } from './services/search.service.ts';
 import { SessionKeysService } from './services/session-keys.service.ts';
 import { SocialService } from './services/social.service.ts';
@@ -193,6 +195,7 @@ export async function createNode(
   });
   const social = new SocialService(new SocialRepository(db), tracks, profiles, notifications, { cursors });
   const discoveryRepository = new DiscoveryRepository(db);
+  const promotions = new PromotionsService(new PromotionsRepository(db), { chainId: ledger.chainId });
   const earnings = new EarningsService(new SettlementRepository(db), blobs);
   const app = await buildApp(
     {
@@ -209,8 +212,9 @@ export async function createNode(
         tracksRepository,
         cursors,
         new ProfilesRepository(db),
+        promotions,
       ),
-      discovery: new DiscoveryService(discoveryRepository, tracksRepository, { cursors }),
+      discovery: new DiscoveryService(discoveryRepository, tracksRepository, { cursors, promotions }),
       insights: new InsightsService(discoveryRepository, tracks),
       fanDrops: new FanDropsService(new FanDropsRepository(db), discoveryRepository, ledger),
       chain: new ChainService(ledger, new FaucetRepository(db), { afterWrite: () => head.invalidate() }),

@@ -1084,7 +1084,7 @@ export interface paths {
         };
         /**
          * Trending tracks: counted plays with exponential time decay, overall or per genre
-         * @description score = Σ over the span’s hourly buckets of counted plays × 2^(−age / halfLife), age from the bucket's start: day (24 h, half-life 6 h), week (7 days, half-life 2 days), month (30 days, half-life 7 days). Refreshed when each epoch is judged.
+         * @description score = Σ over the span’s hourly buckets of counted plays × 2^(−age / halfLife), age from the bucket's start: day (24 h, half-life 6 h), week (7 days, half-life 2 days), month (30 days, half-life 7 days). Refreshed when each epoch is judged. The first item may be the promoted slot (`promoted: true`): a listed, ungated track whose promotion runs now, in addition to `limit`, in a genre's chart only when of that genre; it never changes scores or counted plays.
          */
         get: operations["getTrending"];
         put?: never;
@@ -9480,7 +9480,12 @@ export interface operations {
                 content: {
                     "application/json": {
                         type: "tracks" | "users";
-                        tracks: components["schemas"]["Track"][];
+                        tracks: (components["schemas"]["Track"] & {
+                            /** @description The promoted slot: a track the query matches whose artist paid (burned FAIR) to show it; always first, on the first page, at most one, in addition to `limit`, shown labeled */
+                            promoted: boolean;
+                            /** @description When the promotion ends, Unix ms; null unless promoted */
+                            promotedUntil: number | null;
+                        })[];
                         /** @description For type=users; empty otherwise */
                         users: components["schemas"]["UserSummary"][];
                         nextCursor: string | null;
@@ -9591,6 +9596,10 @@ export interface operations {
                             /** @description Counted plays in the window, undecayed */
                             spanPlays: number;
                             track: components["schemas"]["Track"];
+                            /** @description The promoted slot: a track whose artist paid (burned FAIR) to show it here; always first, at most one, shown labeled */
+                            promoted: boolean;
+                            /** @description When the promotion ends, Unix ms; null unless promoted */
+                            promotedUntil: number | null;
                         }[];
                     };
                 };

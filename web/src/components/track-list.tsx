@@ -35,7 +35,8 @@ export function artistLabel(track: Track): string {
 
 /**
  * Rows of tracks; pressing play queues the whole list from that track on. `actions` adds controls
- * to each row (a playlist owner's move and remove buttons).
+ * to each row (a playlist owner's move and remove buttons). A track marked `promoted` (the paid
+ * slot of trending and search) is always labeled so.
  */
 export function TrackList({
   tracks,
@@ -43,7 +44,7 @@ export function TrackList({
   empty,
   actions,
 }: {
-  tracks: Track[];
+  tracks: (Track & { promoted?: boolean })[];
   label: string;
   empty?: string;
   actions?: (track: Track, index: number) => ReactNode;
@@ -92,6 +93,7 @@ export function TrackList({
                 <UserLink address={track.owner} className="track-artist" />
               )}
             </span>
+            {track.promoted && <span className="badge">Promoted</span>}
             {track.visibility === 'hidden' && <span className="badge">Hidden</span>}
             {track.state === 'processing' && <span className="badge">Processing</span>}
             {track.state === 'failed' && <span className="badge">Failed</span>}

@@ -6,7 +6,7 @@ import { TrackList } from '../components/track-list.tsx';
 import { useSession } from '../session/session.tsx';
 
 interface HomeData {
-  trending: Track[];
+  trending: (Track & { promoted: boolean })[];
   releases: Track[];
   feed: Track[] | undefined;
 }
@@ -29,7 +29,7 @@ export function HomePage() {
         ]);
         if (!live) return;
         setData({
-          trending: trending.items.map((item) => item.track),
+          trending: trending.items.map((item) => ({ ...item.track, promoted: item.promoted })),
           releases: releases.tracks,
           feed: feed?.items.map((item) => item.track),
         });

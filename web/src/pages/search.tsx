@@ -22,7 +22,7 @@ const HANDLE_PREFIX = /^@?[a-z0-9_.]{1,30}$/i;
 export default function SearchPage({ query }: { query: string }) {
   const q = useDebounced(query.trim(), DEBOUNCE_MS);
   const typing = q !== query.trim();
-  const tracks = usePaged<Track>(
+  const tracks = usePaged<Track & { promoted: boolean }>(
     `tracks:${q}`,
     q
       ? (cursor) =>

@@ -13,6 +13,7 @@ import type { TrackRecord, TracksRepository } from '../repositories/tracks.repos
 import type { CursorCodec } from './cursor.ts';
 import { HANDLE_MAX } from './profile-fields.ts';
 import { type UserSummary, userSummaries } from './profiles.service.ts';
+import type { PromotionsService, RunningPromotion } from './promotions.service.ts';
 import type { Viewer } from './tracks.service.ts';
 
 export const SEARCH_TYPES = ['tracks', 'users'] as const;
@@ -61,33 +62,46 @@ export class SearchService {
   readonly #tracks: TracksRepository;
   readonly #cursors: CursorCodec;
   readonly #profiles: ProfilesRepository | undefined;
+  readonly #promotions: PromotionsService | undefined;
 
-  /** Without `profiles`, only tracks can be searched. */
+  /** Without `profiles`, only tracks can be searched; without `promotions`, no promoted slot. */
   constructor(
     search: SearchRepository,
     tracks: TracksRepository,
     cursors: CursorCodec,
     profiles?: ProfilesRepository,
+    promotions?: PromotionsService,
   ) {
     this.#search = search;
     this.#tracks = tracks;
     this.#cursors = cursors;
     this.#profiles = profiles;
+    this.#promotions = promotions;
   }
 
   async search(
     query: { q: string; type: SearchType; limit: number; cursor?: string | undefined },
     viewer: Viewer,
-  ): Promise<{ tracks: TrackRecord[]; nextCursor: string | null }> {
+  ): Promise<{ tracks: TrackRecord[]; promoted: RunningPromotion | null; nextCursor: string | null }> {
     const parsed = checkQuery(query.q);
     const scope = `search:${query.type}:${parsed.terms.join(' ')}${parsed.lastIsPrefix ? '*' : ''}:${viewer.address ?? ''}`;
     const offset = query.cursor ? (this.#cursors.decode(scope, query.cursor, ['integer'])[0] as number) : 0;
     const ranked = await this.rank(parsed, viewer.address);
-    const page = ranked.slice(offset, offset + query.limit);
-    const records = await this.#tracks.findMany(page.map((entry) => entry.candidate.id));
+    // The promoted slot (see PromotionsService), on the first page only and only for a track the
+    // query matches: first, in addition to `limit`; its place among the results is left out of
+    // that page, so paging by offset skips nothing.
+    const matched = new Set(ranked.map((entry) => entry.candidate.id));
+    const promoted =
+      offset === 0 ? ((await this.#promotions?.pick((p) => matched.has(p.trackId))) ?? null) : null;
+    const page = ranked
+      .slice(offset, offset + query.limit)
+      .map((entry) => entry.candidate.id)
+      .filter((id) => id !== promoted?.trackId);
+    const records = await this.#tracks.findMany(promoted ? [promoted.trackId, ...page] : page);
     const end = offset + query.limit;
     return {
       tracks: records,
+      promoted: promoted && records[0]?.id === promoted.trackId ? promoted : null,
       nextCursor: end < ranked.length ? this.#cursors.encode(scope, [end]) : null,
     };
   }

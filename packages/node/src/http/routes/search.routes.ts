@@ -41,7 +41,20 @@ export function searchRoutes(context: AppContext): FastifyPluginAsyncTypebox {
           response: {
             200: Type.Object({
               type: Type.Union([Type.Literal('tracks'), Type.Literal('users')]),
-              tracks: Type.Array(trackRef),
+              tracks: Type.Array(
+                Type.Intersect([
+                  trackRef,
+                  Type.Object({
+                    promoted: Type.Boolean({
+                      description:
+                        'The promoted slot: a track the query matches whose artist paid (burned FAIR) to show it; always first, on the first page, at most one, in addition to `limit`, shown labeled',
+                    }),
+                    promotedUntil: Type.Union([Type.Integer(), Type.Null()], {
+                      description: 'When the promotion ends, Unix ms; null unless promoted',
+                    }),
+                  }),
+                ]),
+              ),
               users: Type.Array(userSummaryRef, { description: 'For type=users; empty otherwise' }),
               nextCursor: Type.Union([Type.String(), Type.Null()]),
             }),
@@ -63,7 +76,14 @@ export function searchRoutes(context: AppContext): FastifyPluginAsyncTypebox {
         const page = await context.search.search({ q, type, limit, cursor }, viewerOf(request));
         return {
           type,
-          tracks: page.tracks.map((track) => toTrackView(track, apiBase)),
+          tracks: page.tracks.map((track, i) => {
+            const promoted = i === 0 && page.promoted?.trackId === track.id ? page.promoted : null;
+            return {
+              ...toTrackView(track, apiBase),
+              promoted: promoted !== null,
+              promotedUntil: promoted?.promotedUntil ?? null,
+            };
+          }),
           users: [],
           nextCursor: page.nextCursor,
         };
