@@ -42,6 +42,7 @@ import { type CommentEvent, CommentsService } from './services/comments.service.
 import { CursorCodec } from './services/cursor.ts';
 import { DiscoveryService } from './services/discovery.service.ts';
 import { EarningsService } from './services/earnings.service.ts';
+import { FanRewardsService } from './services/fan-rewards.service.ts';
 import { InsightsService } from './services/insights.service.ts';
 import type { MediaToolkit } from './services/media-toolkit.ts';
 import { ModerationService } from './services/moderation.service.ts';
@@ -208,6 +209,9 @@ export async function createNode(
       insights: new InsightsService(discoveryRepository, tracks),
       chain: new ChainService(ledger, new FaucetRepository(db), { afterWrite: () => head.invalidate() }),
       earnings: new EarningsService(new SettlementRepository(db), blobs),
+      fanRewards: new FanRewardsService(new SettlementRepository(db).fans, {
+        fairToken: ledger.deployment.contracts.FairToken,
+      }),
       claims: new ClaimsService(new SettlementRepository(db), ledger),
       subscriptions: new SubscriptionsService(ledger),
       comments,
