@@ -9,6 +9,7 @@ import { listen, listenHelp } from './commands/listen.ts';
 import { playlist, playlistHelp } from './commands/playlist.ts';
 import { profile, profileHelp } from './commands/profile.ts';
 import { register, registerHelp } from './commands/register.ts';
+import { rewards, rewardsHelp } from './commands/rewards.ts';
 import { stake, stakeHelp } from './commands/stake.ts';
 import { subscribe, subscribeHelp } from './commands/subscribe.ts';
 import { tip, tipHelp } from './commands/tip.ts';
@@ -39,6 +40,7 @@ Commands:
   stake     Stake FAIR and earn a share of the platform fee
   tip       Tip a track; its collaborators are paid at once by its split
   earnings  What an address earned per epoch and track (default: your wallet), paid or pending
+  rewards   Fan rewards an address earned (default: your wallet, with your progress per rule)
   claim     Claim every payout your wallet is owed that the node has not pushed yet
   verify    Audit every settled epoch against the chain (\`--epoch N\`, \`--address A\`)
   profile   Show a profile, or set yours (\`--handle\`, \`--name\`, \`--bio\`)
@@ -66,6 +68,7 @@ const commands: Record<
   tip: { run: tip, help: tipHelp },
   verify: { run: (args, global) => verify(args, global), help: verifyHelp },
   earnings: { run: earnings, help: earningsHelp },
+  rewards: { run: rewards, help: rewardsHelp },
   claim: { run: claim, help: claimHelp },
   profile: { run: profile, help: profileHelp },
   follow: { run: follow, help: followHelp },
