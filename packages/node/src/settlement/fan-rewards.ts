@@ -14,6 +14,7 @@ import {
   type FanTrackEvents,
   FIRST_PLAYS_KEPT,
   fanTrackEvents,
+  type InternedPlays,
   indexFanPlays,
 } from '@fairstream/protocol';
 import type { FanEpochOutcome, FanRewardsRepository } from '../repositories/fan-rewards.repository.ts';
@@ -36,6 +37,8 @@ export async function evaluateEpochFanRewards(
   n: number,
   plays: readonly FanPlay[],
   budget: bigint,
+  /** The same plays as integers, from the compute step's shared aggregate (saves string lookups). */
+  interned?: InternedPlays,
 ): Promise<EpochFanRewards> {
   let evaluate = 0;
   const timed = <T>(work: () => T): T => {
@@ -50,7 +53,9 @@ export async function evaluateEpochFanRewards(
 
   // Step 1 and 2: the index, and the tracks' earlier plays each event needs.
   const known = await fans.trackEvents(n, [...new Set(plays.map((play) => play.trackId))]);
-  const index = timed(() => indexFanPlays(plays, { trending: known.trending, milestones: known.milestones }));
+  const index = timed(() =>
+    indexFanPlays(plays, { trending: known.trending, milestones: known.milestones }, interned),
+  );
   const firstPlays = await fans.trackFirstPlays(
     n,
     [...index.tracks.keys()].filter((trackId) => !known.milestones.has(trackId)),
@@ -74,7 +79,7 @@ export async function evaluateEpochFanRewards(
   for (const [account, listener] of index.listeners) {
     from = Math.min(from, listener.days[0]!);
     to = Math.max(to, listener.days[listener.days.length - 1]!);
-    if (listener.tracks.length === 1) singleTrack.push(account);
+    if (listener.trackCount === 1) singleTrack.push(account);
   }
   const streak = FAN_REWARDS_POLICY.streakDays - 1;
   const listenerHistory = await fans.listenerHistory(

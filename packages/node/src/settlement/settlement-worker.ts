@@ -36,6 +36,7 @@ import {
   subscriptionVaultAbi,
 } from '@fairstream/chain';
 import {
+  aggregateCountedPlays,
   allocate,
   allocateRewards,
   type CountedPlay,
@@ -412,9 +413,11 @@ export class SettlementWorker {
         sharesPpm: track.splits.map((split) => split.ppm),
       });
     }
+    // One aggregation of the plays for the payouts, the FAIR rewards and the pro-rata view.
+    const aggregate = aggregateCountedPlays(plays, tracks);
     const allocation = allocate({
       subscribers: [...funds].map(([address, amount]) => ({ address, amount })),
-      plays,
+      plays: aggregate,
       tracks,
       feePpm: SETTLEMENT_FEE_PPM,
       feeRecipient: operator,
@@ -449,12 +452,13 @@ export class SettlementWorker {
           firstStartedAt: play.first_started_at,
         })),
         fanRewardsBudget(available),
+        aggregate.pairs.interned,
       );
       this.#log.debug(
         { epoch: epoch.n, awards: fan.result.awards.length, spent: String(fan.result.spent), ...fan.timings },
         'fan rewards evaluated',
       );
-      rewards = { available, allocation: allocateRewards(available - fan.result.spent, plays, tracks) };
+      rewards = { available, allocation: allocateRewards(available - fan.result.spent, aggregate, tracks) };
     }
     const fanSpent = fan?.result.spent ?? 0n;
     // Without counted plays no one is active: nothing to evaluate, but the data still says so.
@@ -518,7 +522,7 @@ export class SettlementWorker {
     );
     const tree = buildPayoutTree(leaves);
     const playsRoot = playsRootOf(countedLeaves(countedRows));
-    const proRata = proRataCounterfactual(allocation.total - allocation.fee, plays, tracks);
+    const proRata = proRataCounterfactual(allocation.total - allocation.fee, aggregate, tracks);
     for (const { token, total } of payoutTotals(leaves))
       totals[`cumulative:${token.toLowerCase()}`] = String(total);
 

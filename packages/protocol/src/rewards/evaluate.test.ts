@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { aggregateCountedPlays } from '../payouts/allocate.ts';
 import { COUNTING_RULE } from '../plays/counting-rule.ts';
 import { prng } from '../testing/prng.ts';
 import {
+  comparePlays,
   evaluateFanRewards,
   type FanPlay,
   FanRewardsError,
@@ -456,6 +458,22 @@ describe('fan rewards: determinism', () => {
     const show = (r: typeof sorted) =>
       JSON.stringify(r.result, (_, v) => (typeof v === 'bigint' ? String(v) : v));
     assert.equal(show(shuffled), show(sorted));
+    // With the integers of allocate's shared aggregate of the same plays: the same index.
+    const inOrder = [...plays].sort(comparePlays);
+    const tracks = new Map(
+      Array.from({ length: 21 }, (_, i) => [
+        `t${i}`,
+        { recipients: [address(0x999)], sharesPpm: [1_000_000] },
+      ]),
+    );
+    const { interned } = aggregateCountedPlays(inOrder, tracks).pairs;
+    assert.ok(interned);
+    const showIndex = (index: ReturnType<typeof indexFanPlays>) =>
+      JSON.stringify(
+        [[...index.listeners], [...index.tracks].map(([id, t]) => [id, t.count, t.first, [...t.days]])],
+        (_, v) => (v instanceof Set ? [...v] : v),
+      );
+    assert.equal(showIndex(indexFanPlays(inOrder, {}, interned)), showIndex(indexFanPlays(inOrder)));
     assert.ok(sorted.result.awards.some((award) => award.rule === 'listening_streak'));
     assert.ok(sorted.result.awards.some((award) => award.rule === 'tastemaker'));
     assert.ok(sorted.result.awards.some((award) => award.rule === 'first_listener'));

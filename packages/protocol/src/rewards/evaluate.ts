@@ -17,6 +17,7 @@
  *
  * Ordering is code-unit string order and numeric time, never locale order, so every client agrees.
  */
+import type { InternedPlays } from '../payouts/allocate.ts';
 import { COUNTING_RULE } from '../plays/counting-rule.ts';
 import {
   awardKey,
@@ -212,11 +213,23 @@ export function comparePlays(a: FanPlay, b: FanPlay): number {
 export interface ListenerPlays {
   /** Its UTC days this epoch, ascending. */
   days: number[];
-  /** Plays of tracks[0] on each of `days` (what the bot pattern reads while it has one track). */
+  /** Plays of its first track on each of `days` (what the bot pattern reads while it has one track). */
   firstTrackCounts: number[];
-  /** Distinct tracks played this epoch, in order of first play. */
+  /** Distinct tracks played this epoch. */
+  trackCount: number;
+  /** The first few of them, in order of first play (all of them while there are few)... */
   tracks: string[];
+  /** ...and all of them once there are more (a heavy listener's thousands stay a set lookup). */
+  trackSet: Set<string> | undefined;
 }
+
+/** Whether the listener played the track this epoch. */
+export function playedThisEpoch(listener: ListenerPlays, trackId: string): boolean {
+  return listener.trackSet ? listener.trackSet.has(trackId) : listener.tracks.includes(trackId);
+}
+
+/** Tracks a listener keeps in its array before it keeps a set. */
+const FEW_TRACKS = 8;
 
 export interface TrackPlays {
   /** Counted plays this epoch. */
@@ -225,6 +238,11 @@ export interface TrackPlays {
   first: number[];
   /** Per UTC day: indexes of that day's first DAY_PLAYS_KEPT plays, unless skipped. */
   days: Map<number, number[]>;
+  keepFirst: boolean;
+  keepDays: boolean;
+  /** The day of its latest play so far and that day's list (plays come in time order). */
+  lastDay: number;
+  lastDayPlays: number[] | undefined;
 }
 
 export interface FanPlayIndex {
@@ -238,11 +256,14 @@ export interface FanPlayIndex {
 /**
  * Step 1: one pass over the epoch's counted plays. Plays already in (firstStartedAt, playId) order
  * (as the node reads them) are used as they are; otherwise a sorted copy is. Tracks in `skip` have
- * their trending entry or milestone already and need no plays kept for it.
+ * their trending entry or milestone already and need no plays kept for it. `interned`: the same
+ * plays, in the same order, as integers (allocate's shared aggregate has them), which saves the
+ * string lookups.
  */
 export function indexFanPlays(
   input: readonly FanPlay[],
   skip: { trending?: { has(trackId: string): boolean }; milestones?: { has(trackId: string): boolean } } = {},
+  interned?: InternedPlays,
 ): FanPlayIndex {
   let plays = input;
   for (let i = 1; i < plays.length; i++) {
@@ -251,49 +272,117 @@ export function indexFanPlays(
       break;
     }
   }
-  const listeners = new Map<string, ListenerPlays>();
-  const tracks = new Map<string, TrackPlays>();
-  const keepFirst = new Map<string, boolean>();
-  const keepDays = new Map<string, boolean>();
+  const ints =
+    interned && plays === input && interned.listenerOf.length === plays.length
+      ? interned
+      : internPlays(plays);
+  const listenerStates: (ListenerPlays | undefined)[] = new Array(ints.listeners.length);
+  const trackStates: (TrackPlays | undefined)[] = new Array(ints.trackIds.length);
   for (let i = 0; i < plays.length; i++) {
-    const play = plays[i]!;
-    const day = Math.floor(play.firstStartedAt / DAY_MS);
-    let listener = listeners.get(play.listener);
+    const trackIndex = ints.trackOf[i]!;
+    const trackId = ints.trackIds[trackIndex]!;
+    const day = Math.floor(plays[i]!.firstStartedAt / DAY_MS);
+    const listenerIndex = ints.listenerOf[i]!;
+    let listener = listenerStates[listenerIndex];
     if (!listener) {
-      listener = { days: [day], firstTrackCounts: [0], tracks: [play.trackId] };
-      listeners.set(play.listener, listener);
+      listener = {
+        days: [day],
+        firstTrackCounts: [0],
+        trackCount: 1,
+        tracks: [trackId],
+        trackSet: undefined,
+      };
+      listenerStates[listenerIndex] = listener;
     } else {
-      const last = listener.days.length - 1;
-      if (listener.days[last] !== day) {
+      if (listener.days[listener.days.length - 1] !== day) {
         listener.days.push(day);
         listener.firstTrackCounts.push(0);
       }
-      if (
-        listener.tracks[listener.tracks.length - 1] !== play.trackId &&
-        !listener.tracks.includes(play.trackId)
-      )
-        listener.tracks.push(play.trackId);
+      if (listener.trackSet) {
+        if (!listener.trackSet.has(trackId)) {
+          listener.trackSet.add(trackId);
+          listener.trackCount++;
+        }
+      } else if (
+        listener.tracks[listener.tracks.length - 1] !== trackId &&
+        !listener.tracks.includes(trackId)
+      ) {
+        listener.tracks.push(trackId);
+        listener.trackCount++;
+        if (listener.tracks.length > FEW_TRACKS) listener.trackSet = new Set(listener.tracks);
+      }
     }
-    if (play.trackId === listener.tracks[0])
-      listener.firstTrackCounts[listener.firstTrackCounts.length - 1]!++;
+    if (trackId === listener.tracks[0]) listener.firstTrackCounts[listener.firstTrackCounts.length - 1]!++;
 
-    let track = tracks.get(play.trackId);
+    let track = trackStates[trackIndex];
     if (!track) {
-      track = { count: 0, first: [], days: new Map() };
-      tracks.set(play.trackId, track);
-      keepFirst.set(play.trackId, !skip.milestones?.has(play.trackId));
-      keepDays.set(play.trackId, !skip.trending?.has(play.trackId));
+      track = {
+        count: 0,
+        first: [],
+        days: new Map(),
+        keepFirst: !skip.milestones?.has(trackId),
+        keepDays: !skip.trending?.has(trackId),
+        lastDay: Number.NaN,
+        lastDayPlays: undefined,
+      };
+      trackStates[trackIndex] = track;
     }
     track.count++;
-    if (track.first.length < FIRST_PLAYS_KEPT && keepFirst.get(play.trackId)) track.first.push(i);
-    if (keepDays.get(play.trackId)) {
-      const kept = track.days.get(day);
-      if (!kept) track.days.set(day, [i]);
-      else if (kept.length < DAY_PLAYS_KEPT) kept.push(i);
+    if (track.keepFirst && track.first.length < FIRST_PLAYS_KEPT) track.first.push(i);
+    if (track.keepDays) {
+      if (track.lastDay !== day) {
+        track.lastDay = day;
+        track.lastDayPlays = track.days.get(day);
+        if (!track.lastDayPlays) {
+          track.lastDayPlays = [];
+          track.days.set(day, track.lastDayPlays);
+        }
+      }
+      if (track.lastDayPlays!.length < DAY_PLAYS_KEPT) track.lastDayPlays!.push(i);
     }
   }
-  const sorted = new Map([...listeners].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return { plays, listeners: sorted, tracks };
+  const order = ints.listeners
+    .map((_, i) => i)
+    .sort((a, b) => compareStrings(ints.listeners[a]!, ints.listeners[b]!));
+  const listeners = new Map<string, ListenerPlays>();
+  for (const i of order) if (listenerStates[i]) listeners.set(ints.listeners[i]!, listenerStates[i]);
+  const tracks = new Map<string, TrackPlays>();
+  for (const [i, trackId] of ints.trackIds.entries()) if (trackStates[i]) tracks.set(trackId, trackStates[i]);
+  return { plays, listeners, tracks };
+}
+
+/** The plays' listeners (lower case) and tracks as integers, in play order. */
+function internPlays(plays: readonly FanPlay[]): InternedPlays {
+  const listenerOf = new Int32Array(plays.length);
+  const trackOf = new Int32Array(plays.length);
+  const listeners: string[] = [];
+  const trackIds: string[] = [];
+  const listenerIndex = new Map<string, number>();
+  const lowerIndex = new Map<string, number>();
+  const trackIndex = new Map<string, number>();
+  for (let i = 0; i < plays.length; i++) {
+    const play = plays[i]!;
+    let l = listenerIndex.get(play.listener);
+    if (l === undefined) {
+      const lower = play.listener.toLowerCase();
+      l = lowerIndex.get(lower);
+      if (l === undefined) {
+        l = listeners.length;
+        listeners.push(lower);
+        lowerIndex.set(lower, l);
+      }
+      listenerIndex.set(play.listener, l);
+    }
+    let t = trackIndex.get(play.trackId);
+    if (t === undefined) {
+      t = trackIds.length;
+      trackIds.push(play.trackId);
+      trackIndex.set(play.trackId, t);
+    }
+    listenerOf[i] = l;
+    trackOf[i] = t;
+  }
+  return { listenerOf, trackOf, listeners, trackIds };
 }
 
 // --- 2. Track events ----------------------------------------------------------------------------
@@ -311,8 +400,10 @@ export function fanTrackEvents(epoch: number, index: FanPlayIndex, facts: FanTra
   const trackIds = [...index.tracks.keys()].sort(compareStrings);
   for (const trackId of trackIds) {
     const track = index.tracks.get(trackId)!;
-    if (!facts.milestones.has(trackId)) {
-      const merged = firstOf(facts.trackFirstPlays.get(trackId) ?? [], track.first, index, milestonePlays);
+    const earlierFirst = facts.trackFirstPlays.get(trackId) ?? [];
+    // A track with fewer plays than the milestone, earlier ones included, cannot reach it now.
+    if (!facts.milestones.has(trackId) && earlierFirst.length + track.count >= milestonePlays) {
+      const merged = firstOf(earlierFirst, track.first, index, milestonePlays);
       if (merged.length >= milestonePlays) {
         const hundredth = merged[milestonePlays - 1]!;
         const first: FirstListener[] = [];
@@ -334,12 +425,11 @@ export function fanTrackEvents(epoch: number, index: FanPlayIndex, facts: FanTra
     }
     if (!facts.trending.has(trackId)) {
       for (const day of [...track.days.keys()].sort((a, b) => a - b)) {
-        const merged = firstOf(
-          facts.trackDayPlays.get(trackDayKey(trackId, day)) ?? [],
-          track.days.get(day)!,
-          index,
-          DAY_PLAYS_KEPT,
-        );
+        const earlier = facts.trackDayPlays.get(trackDayKey(trackId, day)) ?? [];
+        const kept = track.days.get(day)!;
+        // Fewer plays than listeners needed: no tenth listener that day.
+        if (earlier.length + kept.length < trendingListeners) continue;
+        const merged = firstOf(earlier, kept, index, DAY_PLAYS_KEPT);
         const seen = new Set<string>();
         const tenth = merged.find((play) => {
           // Plays of the day only (a node's history rows are by day already; this keeps a superset safe).
@@ -371,7 +461,10 @@ function firstOf(
   index: FanPlayIndex,
   k: number,
 ): FanPlay[] {
-  const all = [...earlier, ...kept.map((i) => index.plays[i]!)];
+  const mine = kept.map((i) => index.plays[i]!);
+  // This epoch's kept plays are in play order already.
+  if (earlier.length === 0) return mine.length > k ? mine.slice(0, k) : mine;
+  const all = [...earlier, ...mine];
   all.sort(comparePlays);
   return all.length > k ? all.slice(0, k) : all;
 }
@@ -386,7 +479,7 @@ export function isBotPattern(
   plays: ListenerPlays,
   history: readonly ListenerDayCount[] | undefined,
 ): boolean {
-  if (plays.tracks.length !== 1) return false;
+  if (plays.trackCount !== 1) return false;
   const trackId = plays.tracks[0]!;
   const perDay = new Map<number, number>();
   for (const [i, day] of plays.days.entries()) perDay.set(day, plays.firstTrackCounts[i]!);
@@ -507,7 +600,7 @@ export function evaluateFanRewards(input: {
       if (!entry || !(repost.repostedAt < entry.at)) continue;
       const recipients = facts.recipients.get(repost.trackId);
       if (!recipients || recipients.includes(account)) continue;
-      if (!plays.tracks.includes(repost.trackId) && !facts.played.has(`${account}|${repost.trackId}`))
+      if (!playedThisEpoch(plays, repost.trackId) && !facts.played.has(`${account}|${repost.trackId}`))
         continue;
       add(
         account,
