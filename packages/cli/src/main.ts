@@ -12,6 +12,7 @@ import { profile, profileHelp } from './commands/profile.ts';
 import { promote, promoteHelp } from './commands/promote.ts';
 import { register, registerHelp } from './commands/register.ts';
 import { rewardFans, rewardFansHelp } from './commands/reward-fans.ts';
+import { rewards, rewardsHelp } from './commands/rewards.ts';
 import { stake, stakeHelp } from './commands/stake.ts';
 import { subscribe, subscribeHelp } from './commands/subscribe.ts';
 import { tip, tipHelp } from './commands/tip.ts';
@@ -44,6 +45,7 @@ Commands:
   promote   Promote your track for some days (\`--days N\`), paying FAIR that is burned
   reward-fans  Send FAIR to your top fans by counted plays in one Merkle drop (\`--amount\`, \`--top\`)
   earnings  What an address earned per epoch and track (default: your wallet), paid or pending
+  rewards   Fan rewards an address earned (default: your wallet, with your progress per rule)
   claim     Claim every payout your wallet is owed that the node has not pushed yet
   history   Every FAIR and stablecoin movement of an address with its cause (\`--csv FILE\`)
   verify    Audit every settled epoch against the chain (\`--epoch N\`, \`--address A\`)
@@ -74,6 +76,7 @@ const commands: Record<
   'reward-fans': { run: rewardFans, help: rewardFansHelp },
   verify: { run: (args, global) => verify(args, global), help: verifyHelp },
   earnings: { run: earnings, help: earningsHelp },
+  rewards: { run: rewards, help: rewardsHelp },
   claim: { run: claim, help: claimHelp },
   history: { run: history, help: historyHelp },
   profile: { run: profile, help: profileHelp },

@@ -47,6 +47,7 @@ import { CursorCodec } from './services/cursor.ts';
 import { DiscoveryService } from './services/discovery.service.ts';
 import { EarningsService } from './services/earnings.service.ts';
 import { FanDropsService } from './services/fan-drops.service.ts';
+import { FanRewardsService } from './services/fan-rewards.service.ts';
 import { HistoryService } from './services/history.service.ts';
 import { InsightsService } from './services/insights.service.ts';
 import type { MediaToolkit } from './services/media-toolkit.ts';
@@ -219,6 +220,9 @@ export async function createNode(
       fanDrops: new FanDropsService(new FanDropsRepository(db), discoveryRepository, ledger),
       chain: new ChainService(ledger, new FaucetRepository(db), { afterWrite: () => head.invalidate() }),
       earnings,
+      fanRewards: new FanRewardsService(new SettlementRepository(db).fans, {
+        fairToken: ledger.deployment.contracts.FairToken,
+      }),
       claims: new ClaimsService(new SettlementRepository(db), ledger),
       history: new HistoryService(new ChainEventsRepository(db), new HistoryRepository(db), earnings, {
         chainId: ledger.chainId,

@@ -299,7 +299,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The published counting rule and payout model */
+        /** The published counting rule, payout model and fan-reward rules */
         get: operations["getRules"];
         put?: never;
         post?: never;
@@ -386,6 +386,40 @@ export interface paths {
         };
         /** Server-sent events: an `epoch` event (JSON: the epoch and this address's earnings in it) whenever an epoch is done */
         get: operations["streamEarnings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{address}/rewards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An address's fan rewards: rule, reason, evidence, epoch and amount, paid or pending */
+        get: operations["getFanRewards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/rewards/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How far the signed-in account is toward each fan-reward rule, and what it earned this period */
+        get: operations["getFanRewardsProgress"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3553,6 +3587,47 @@ export interface operations {
                             platformFeePpm: number;
                             summary: string;
                         };
+                        /** @description Fan rewards (challenges), paid in FAIR through the epoch payouts */
+                        fanRewards: {
+                            /** @description Published with each epoch’s awards (fanRewards.version) */
+                            version: number;
+                            /** @enum {string} */
+                            token: "FAIR";
+                            /** @description Parts per million of each epoch’s available FAIR rewards reserved for fan rewards */
+                            sharePpm: number;
+                            /**
+                             * @description What awards do not spend goes to the artists in the same epoch
+                             * @enum {string}
+                             */
+                            unspent: "artists";
+                            summary: string;
+                            /** @description Accounts that earn no fan reward */
+                            botPattern: string;
+                            /** @description What `fairstream verify` recomputes, and what rests on the node */
+                            verifiability: string;
+                            thresholds: {
+                                streakDays: number;
+                                milestonePlays: number;
+                                firstListeners: number;
+                                /** @description Distinct listeners in one UTC day at which a track enters trending */
+                                trendingListeners: number;
+                                playlistMinTracks: number;
+                            };
+                            rules: {
+                                id: string;
+                                title: string;
+                                description: string;
+                                /** @description FAIR base units per award, decimal */
+                                amount: string;
+                                /** @description Once ever, once per ISO week (UTC), or once per track */
+                                period: "once" | "week" | "track";
+                                maxAwardsPerEpoch: number;
+                                /** @description FAIR base units, decimal */
+                                maxAmountPerEpoch: string;
+                                /** @description 'plays': verify recomputes it from the published plays; 'node': it rests on the node's published evidence */
+                                evidence: "plays" | "node";
+                            }[];
+                        };
                     };
                 };
             };
@@ -4048,6 +4123,242 @@ export interface operations {
                 };
                 content: {
                     "application/json": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getFanRewards: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Wallet address: 0x followed by 40 hex digits */
+                address: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        address: string;
+                        token: string;
+                        /** @description Newest epoch first */
+                        items: {
+                            /** @description The epoch whose settlement awarded it and whose leaves pay it */
+                            epoch: number;
+                            /** @description Rule id (GET /rules: fanRewards.rules) */
+                            rule: string;
+                            title: string;
+                            /** @description 'once', 'week:YYYY-Www' or 'track:<trackId>': one award per rule and period */
+                            period: string;
+                            /** @description FAIR token address (lower case) */
+                            token: string;
+                            /** @description FAIR base units, decimal */
+                            amount: string;
+                            reason: string;
+                            /** @description What the award rests on, exactly as the epoch data publishes it */
+                            evidence: unknown;
+                            status: "paid" | "pending";
+                            /** @description When the settlement recorded it (Unix ms) */
+                            awardedAt: number;
+                        }[];
+                        totals: {
+                            amount: string;
+                            paid: string;
+                            pending: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getFanRewardsProgress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        address: string;
+                        rules: {
+                            rule: string;
+                            title: string;
+                            /** @description FAIR base units per award */
+                            amount: string;
+                            period: "once" | "week" | "track";
+                            /** @description The period an award now would be for; null for once-per-track rules */
+                            currentPeriod: string | null;
+                            /** @description Earned for the current period (once-ever and per-track: ever) */
+                            earned: boolean;
+                            /** @description Awards of this rule so far */
+                            awards: number;
+                            progress: {
+                                current: number;
+                                target: number;
+                            } | null;
+                            detail: string;
+                        }[];
+                        note: string;
+                    };
                 };
             };
             /** @description Default Response */

@@ -85,7 +85,9 @@ export async function verify(
       say(
         `epoch ${n}: ok — data sha2-256 matches the chain; ${c.plays} counted plays, ${c.reports} signed reports` +
           (c.delegations !== undefined ? `, ${c.delegations} wallet delegations; ` : '; ') +
-          `${c.payouts} payouts, ${c.rewards} rewards, ${c.leaves} leaves; roots and totals match`,
+          `${c.payouts} payouts, ${c.rewards} rewards, ` +
+          (c.fanRewards !== undefined ? `${c.fanRewards} fan rewards, ` : '') +
+          `${c.leaves} leaves; roots and totals match`,
       );
     }
   };

@@ -8,6 +8,7 @@
  */
 import { type PayoutLeaf, payoutTotals } from '@fairstream/chain/merkle';
 import { getSplit, getTrack, payoutDistributorAbi } from '@fairstream/chain/reads';
+import { FanRewardsHistory } from '@fairstream/protocol';
 import { type Address, type Hex, keccak256, type PublicClient, sha256, toBytes } from 'viem';
 import {
   type AuditTrack,
@@ -63,6 +64,8 @@ export interface EpochAudit {
     delegations: number | undefined;
     payouts: number;
     rewards: number;
+    /** Fan rewards recomputed (undefined when the data has none: published before fan rewards). */
+    fanRewards?: number | undefined;
     leaves: number;
     dataDigest: { onChain: Hex; ofData: Hex };
     payoutRoot: { onChain: Hex; published: string; recomputed: Hex };
@@ -173,6 +176,7 @@ export async function auditEpochs(options: AuditOptions): Promise<AuditResult> {
   const feeRecipients = new Map<Hex, Address>();
   let previousLeaves: PayoutLeaf[] = [];
   const countedByDay = new Map<string, number>();
+  const fanHistory = new FanRewardsHistory();
   /** The first epoch whose data carried delegations: later data without them is a downgrade. */
   let delegationsSince: number | undefined;
 
@@ -248,7 +252,7 @@ export async function auditEpochs(options: AuditOptions): Promise<AuditResult> {
       // Before `only`: read for the per-day play counts and the leaves only (digest checked).
       if (problems.length > 0) fail(n, problems, [], { state: epoch.state });
       if (Array.isArray(data.delegations)) delegationsSince ??= n;
-      countPlays(data, countedByDay);
+      countPlays(data, countedByDay, fanHistory);
       previousLeaves = leavesOfData(data);
       continue;
     }
@@ -269,6 +273,17 @@ export async function auditEpochs(options: AuditOptions): Promise<AuditResult> {
         problems.push({
           what: `track ${play.trackId}`,
           published: 'has counted plays',
+          recomputed: 'unknown to TrackRegistry or the node',
+        });
+    }
+    // Tastemaker awards are checked against the reposted track's split (its recipients earn none).
+    for (const award of data.fanRewards?.awards ?? []) {
+      const evidence = award.evidence as { kind?: string; trackId?: string } | undefined;
+      if (evidence?.kind !== 'tastemaker' || typeof evidence.trackId !== 'string') continue;
+      if (!(await trackFacts(evidence.trackId)))
+        problems.push({
+          what: `track ${evidence.trackId}`,
+          published: `named by the tastemaker award of ${award.account}`,
           recomputed: 'unknown to TrackRegistry or the node',
         });
     }
@@ -319,6 +334,7 @@ export async function auditEpochs(options: AuditOptions): Promise<AuditResult> {
       previousLeaves,
       countedByDay,
       feeRecipient,
+      fanHistory,
     });
     progress({ epoch: n, step: 'compare', message: 'Comparing with the data and the chain' });
     problems.push(...verdictProblems, ...diffEpoch(data, result));
@@ -356,6 +372,7 @@ export async function auditEpochs(options: AuditOptions): Promise<AuditResult> {
       delegations: Array.isArray(data.delegations) ? data.delegations.length : undefined,
       payouts: result.payouts.size,
       rewards: result.rewards.size,
+      fanRewards: data.fanRewards ? result.fanAwards.size : undefined,
       leaves: result.leaves.length,
       dataDigest: { onChain: published.dataDigest, ofData: digest },
       payoutRoot: {

@@ -789,6 +789,66 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  '0015_fan_rewards': {
+    async up(db: Kysely<unknown>) {
+      // Fan rewards (protocol's rewards/rules.ts): one award per account, rule and period, kept with
+      // its reason and evidence; the epoch that paid it (a redone compute step replaces its own rows).
+      await db.schema
+        .createTable('fan_rewards')
+        .addColumn('account', 'text', (c) => c.notNull())
+        .addColumn('rule', 'text', (c) => c.notNull())
+        .addColumn('period', 'text', (c) => c.notNull())
+        .addColumn('epoch', 'bigint', (c) => c.notNull())
+        .addColumn('amount', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('evidence', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('fan_rewards_pk', ['account', 'rule', 'period'])
+        .execute();
+      await db.schema.createIndex('fan_rewards_epoch').on('fan_rewards').column('epoch').execute();
+      // When a track entered trending and reached its 100-play milestone (one row each, ever), and
+      // the milestone's first listeners, as the settlement that found them published them.
+      await db.schema
+        .createTable('fan_reward_tracks')
+        .addColumn('track_id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('epoch', 'bigint', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('play_id', 'text', (c) => c.notNull())
+        .addColumn('listener', 'text')
+        .addColumn('day', 'text')
+        .addPrimaryKeyConstraint('fan_reward_tracks_pk', ['track_id', 'kind'])
+        .execute();
+      await db.schema
+        .createIndex('fan_reward_tracks_epoch')
+        .on('fan_reward_tracks')
+        .column('epoch')
+        .execute();
+      await db.schema
+        .createTable('fan_reward_first_listeners')
+        .addColumn('track_id', 'text', (c) => c.notNull())
+        .addColumn('rank', 'integer', (c) => c.notNull())
+        .addColumn('listener', 'text', (c) => c.notNull())
+        .addColumn('play_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('epoch', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('fan_reward_first_listeners_pk', ['track_id', 'rank'])
+        .execute();
+      await db.schema
+        .createIndex('fan_reward_first_listeners_listener')
+        .on('fan_reward_first_listeners')
+        .columns(['listener', 'epoch'])
+        .execute();
+      // The epoch's fan-reward summary as published (budget, spent, the accounts left out as bots).
+      await db.schema.alterTable('epochs').addColumn('fan_rewards', 'text').execute();
+      // A track's earliest counted plays, overall and per day (milestone and trending entry).
+      await db.schema
+        .createIndex('plays_track_day')
+        .on('plays')
+        .columns(['track_id', 'day', 'first_started_at'])
+        .execute();
+    },
+  },
   '0016_fan_drops': {
     async up(db: Kysely<unknown>) {
       // Artists' fan drops (FanDrops on-chain keeps only each drop's root): the leaves are kept here
