@@ -138,8 +138,9 @@ describe('the artist dashboard and the ledger explorer', () => {
     const insights = page.getByRole('region', { name: TITLE });
     const figure = (label: string) =>
       insights.locator('dt', { hasText: label }).locator('xpath=following-sibling::dd');
-    assert.equal(await figure('Counted plays, all time').textContent(), '1');
-    assert.equal(await figure('Unique listeners').textContent(), '1');
+    // The track list and the insights panel update from their own live streams: wait for both.
+    await figure('Counted plays, all time').filter({ hasText: /^1$/ }).waitFor({ timeout: 30_000 });
+    await figure('Unique listeners').filter({ hasText: /^1$/ }).waitFor({ timeout: 30_000 });
     // The chart has its figures as a table too; today's bucket holds the play.
     await insights.getByText('Show the figures as a table').click();
     const buckets = await Promise.all(
