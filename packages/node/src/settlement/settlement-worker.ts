@@ -69,11 +69,11 @@ import {
   type EpochDataFanRewards,
   type EpochDataPlay,
   encodeEpochData,
-  playsRootOf,
   sortAwards,
 } from './epoch-data.ts';
 import { type EpochFanRewards, evaluateEpochFanRewards, fanSummary } from './fan-rewards.ts';
 import { isPlayInProgress } from './play-in-progress.ts';
+import { playsRootOffThread } from './plays-root-off-thread.ts';
 
 /** The platform fee: 10%, to the stakers (DESIGN.md, "Payout model"). */
 export const SETTLEMENT_FEE_PPM = 100_000;
@@ -401,6 +401,11 @@ export class SettlementWorker {
       funds.set(entry.subscriber, (funds.get(entry.subscriber) ?? 0n) + entry.amount);
     }
     const countedRows = await this.#repo.playsOfEpoch(epoch.n, 'counted');
+    // The plays root needs nothing the money needs: a big epoch hashes it on another thread meanwhile.
+    // (Handled here so a failure of this step before the await below is not an unhandled rejection;
+    // a worker left running finishes and stops by itself.)
+    const pendingRoot = playsRootOffThread(countedRows);
+    pendingRoot.root.catch(() => {});
     const plays: CountedPlay[] = countedRows.map((play) => ({
       listener: play.listener,
       trackId: play.track_id,
@@ -482,6 +487,7 @@ export class SettlementWorker {
     };
     if (allocation.total === 0n && (rewards?.allocation.total ?? 0n) === 0n && fanSpent === 0n) {
       // Nothing to pay: publish nothing, keep every subscriber's money for the next epoch.
+      pendingRoot.cancel();
       await this.#repo.closeMoney(
         epoch.n,
         'empty',
@@ -521,7 +527,7 @@ export class SettlementWorker {
       amounts,
     );
     const tree = buildPayoutTree(leaves);
-    const playsRoot = playsRootOf(countedLeaves(countedRows));
+    const playsRoot = await pendingRoot.root;
     const proRata = proRataCounterfactual(allocation.total - allocation.fee, aggregate, tracks);
     for (const { token, total } of payoutTotals(leaves))
       totals[`cumulative:${token.toLowerCase()}`] = String(total);
@@ -863,16 +869,6 @@ function reportFacts(report: PlayReportTable): PlayReportFacts {
     startedAt: report.started_at,
     endedAt: report.ended_at,
   };
-}
-
-function countedLeaves(rows: SettledPlayRow[]) {
-  return rows.map((play) => ({
-    playId: play.play_id,
-    listener: play.listener,
-    trackId: play.track_id,
-    heardMs: play.heard_ms,
-    firstStartedAt: play.first_started_at,
-  }));
 }
 
 function leavesOf(rows: AllocationRow[]): PayoutLeaf[] {

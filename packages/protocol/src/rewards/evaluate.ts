@@ -213,23 +213,13 @@ export function comparePlays(a: FanPlay, b: FanPlay): number {
 export interface ListenerPlays {
   /** Its UTC days this epoch, ascending. */
   days: number[];
-  /** Plays of its first track on each of `days` (what the bot pattern reads while it has one track). */
+  /** Plays of `firstTrack` on each of `days` (what the bot pattern reads while it has one track). */
   firstTrackCounts: number[];
   /** Distinct tracks played this epoch. */
   trackCount: number;
-  /** The first few of them, in order of first play (all of them while there are few)... */
-  tracks: string[];
-  /** ...and all of them once there are more (a heavy listener's thousands stay a set lookup). */
-  trackSet: Set<string> | undefined;
+  /** The track of its first play this epoch. */
+  firstTrack: string;
 }
-
-/** Whether the listener played the track this epoch. */
-export function playedThisEpoch(listener: ListenerPlays, trackId: string): boolean {
-  return listener.trackSet ? listener.trackSet.has(trackId) : listener.tracks.includes(trackId);
-}
-
-/** Tracks a listener keeps in its array before it keeps a set. */
-const FEW_TRACKS = 8;
 
 export interface TrackPlays {
   /** Counted plays this epoch. */
@@ -238,11 +228,6 @@ export interface TrackPlays {
   first: number[];
   /** Per UTC day: indexes of that day's first DAY_PLAYS_KEPT plays, unless skipped. */
   days: Map<number, number[]>;
-  keepFirst: boolean;
-  keepDays: boolean;
-  /** The day of its latest play so far and that day's list (plays come in time order). */
-  lastDay: number;
-  lastDayPlays: number[] | undefined;
 }
 
 export interface FanPlayIndex {
@@ -251,6 +236,8 @@ export interface FanPlayIndex {
   /** Active listeners (at least one counted play), ascending. */
   listeners: Map<string, ListenerPlays>;
   tracks: Map<string, TrackPlays>;
+  /** Whether the listener played the track this epoch. */
+  played(listener: string, trackId: string): boolean;
 }
 
 /**
@@ -258,7 +245,8 @@ export interface FanPlayIndex {
  * (as the node reads them) are used as they are; otherwise a sorted copy is. Tracks in `skip` have
  * their trending entry or milestone already and need no plays kept for it. `interned`: the same
  * plays, in the same order, as integers (allocate's shared aggregate has them), which saves the
- * string lookups.
+ * string lookups. The pass touches typed arrays per play, objects only when a list grows: a million
+ * plays stay a matter of a second.
  */
 export function indexFanPlays(
   input: readonly FanPlay[],
@@ -276,79 +264,122 @@ export function indexFanPlays(
     interned && plays === input && interned.listenerOf.length === plays.length
       ? interned
       : internPlays(plays);
-  const listenerStates: (ListenerPlays | undefined)[] = new Array(ints.listeners.length);
-  const trackStates: (TrackPlays | undefined)[] = new Array(ints.trackIds.length);
-  for (let i = 0; i < plays.length; i++) {
-    const trackIndex = ints.trackOf[i]!;
-    const trackId = ints.trackIds[trackIndex]!;
-    const day = Math.floor(plays[i]!.firstStartedAt / DAY_MS);
-    const listenerIndex = ints.listenerOf[i]!;
-    let listener = listenerStates[listenerIndex];
-    if (!listener) {
-      listener = {
-        days: [day],
-        firstTrackCounts: [0],
-        trackCount: 1,
-        tracks: [trackId],
-        trackSet: undefined,
-      };
-      listenerStates[listenerIndex] = listener;
-    } else {
-      if (listener.days[listener.days.length - 1] !== day) {
-        listener.days.push(day);
-        listener.firstTrackCounts.push(0);
-      }
-      if (listener.trackSet) {
-        if (!listener.trackSet.has(trackId)) {
-          listener.trackSet.add(trackId);
-          listener.trackCount++;
-        }
-      } else if (
-        listener.tracks[listener.tracks.length - 1] !== trackId &&
-        !listener.tracks.includes(trackId)
-      ) {
-        listener.tracks.push(trackId);
-        listener.trackCount++;
-        if (listener.tracks.length > FEW_TRACKS) listener.trackSet = new Set(listener.tracks);
-      }
-    }
-    if (trackId === listener.tracks[0]) listener.firstTrackCounts[listener.firstTrackCounts.length - 1]!++;
+  const nListeners = ints.listeners.length;
+  const nTracks = ints.trackIds.length;
 
-    let track = trackStates[trackIndex];
-    if (!track) {
-      track = {
-        count: 0,
-        first: [],
-        days: new Map(),
-        keepFirst: !skip.milestones?.has(trackId),
-        keepDays: !skip.trending?.has(trackId),
-        lastDay: Number.NaN,
-        lastDayPlays: undefined,
-      };
-      trackStates[trackIndex] = track;
-    }
-    track.count++;
-    if (track.keepFirst && track.first.length < FIRST_PLAYS_KEPT) track.first.push(i);
-    if (track.keepDays) {
-      if (track.lastDay !== day) {
-        track.lastDay = day;
-        track.lastDayPlays = track.days.get(day);
-        if (!track.lastDayPlays) {
-          track.lastDayPlays = [];
-          track.days.set(day, track.lastDayPlays);
-        }
+  // Per listener: its current day, its first track and that track's plays today.
+  const listenerDay = new Float64Array(nListeners).fill(Number.NaN);
+  const firstTrack = new Int32Array(nListeners).fill(-1);
+  const firstToday = new Int32Array(nListeners);
+  const days: number[][] = new Array(nListeners);
+  const firstCounts: number[][] = new Array(nListeners);
+  // Per track: its count, whether it keeps plays, and its current day's list.
+  const count = new Int32Array(nTracks);
+  const keepFirst = new Uint8Array(nTracks);
+  const keepDays = new Uint8Array(nTracks);
+  for (let t = 0; t < nTracks; t++) {
+    keepFirst[t] = skip.milestones?.has(ints.trackIds[t]!) ? 0 : 1;
+    keepDays[t] = skip.trending?.has(ints.trackIds[t]!) ? 0 : 1;
+  }
+  const first: number[][] = new Array(nTracks);
+  const trackDays: Map<number, number[]>[] = new Array(nTracks);
+  const trackDay = new Float64Array(nTracks).fill(Number.NaN);
+  const trackDayPlays: number[][] = new Array(nTracks);
+  // (listener, track) of every play, listener-major, for distinct tracks per listener.
+  const codes = new Float64Array(plays.length);
+
+  for (let i = 0; i < plays.length; i++) {
+    const l = ints.listenerOf[i]!;
+    const t = ints.trackOf[i]!;
+    const day = Math.floor(plays[i]!.firstStartedAt / DAY_MS);
+    codes[i] = l * nTracks + t;
+    if (listenerDay[l] !== day) {
+      if (firstTrack[l] === -1) {
+        firstTrack[l] = t;
+        days[l] = [day];
+        // Each day's count is pushed when the day ends (the next day, or the end of the pass).
+        firstCounts[l] = [];
+      } else {
+        firstCounts[l]!.push(firstToday[l]!);
+        days[l]!.push(day);
       }
-      if (track.lastDayPlays!.length < DAY_PLAYS_KEPT) track.lastDayPlays!.push(i);
+      listenerDay[l] = day;
+      firstToday[l] = 0;
+    }
+    if (firstTrack[l] === t) firstToday[l]!++;
+
+    count[t]!++;
+    if (keepFirst[t]) {
+      const list = first[t];
+      if (!list) first[t] = [i];
+      else if (list.length < FIRST_PLAYS_KEPT) list.push(i);
+      else keepFirst[t] = 0;
+    }
+    if (keepDays[t]) {
+      if (trackDay[t] !== day) {
+        trackDay[t] = day;
+        const byDay = trackDays[t] ?? new Map<number, number[]>();
+        trackDays[t] = byDay;
+        let list = byDay.get(day);
+        if (!list) {
+          list = [];
+          byDay.set(day, list);
+        }
+        trackDayPlays[t] = list;
+      }
+      const list = trackDayPlays[t]!;
+      if (list.length < DAY_PLAYS_KEPT) list.push(i);
     }
   }
+  codes.sort();
+  const trackCount = new Int32Array(nListeners);
+  for (let i = 0; i < codes.length; i++) {
+    if (i > 0 && codes[i] === codes[i - 1]) continue;
+    trackCount[Math.floor(codes[i]! / nTracks)]!++;
+  }
+
   const order = ints.listeners
     .map((_, i) => i)
     .sort((a, b) => compareStrings(ints.listeners[a]!, ints.listeners[b]!));
   const listeners = new Map<string, ListenerPlays>();
-  for (const i of order) if (listenerStates[i]) listeners.set(ints.listeners[i]!, listenerStates[i]);
+  const listenerIndex = new Map<string, number>();
+  for (const l of order) {
+    if (firstTrack[l] === -1) continue;
+    firstCounts[l]!.push(firstToday[l]!);
+    listeners.set(ints.listeners[l]!, {
+      days: days[l]!,
+      firstTrackCounts: firstCounts[l]!,
+      trackCount: trackCount[l]!,
+      firstTrack: ints.trackIds[firstTrack[l]!]!,
+    });
+    listenerIndex.set(ints.listeners[l]!, l);
+  }
   const tracks = new Map<string, TrackPlays>();
-  for (const [i, trackId] of ints.trackIds.entries()) if (trackStates[i]) tracks.set(trackId, trackStates[i]);
-  return { plays, listeners, tracks };
+  const trackIndex = new Map<string, number>();
+  for (let t = 0; t < nTracks; t++) {
+    if (count[t] === 0) continue;
+    tracks.set(ints.trackIds[t]!, {
+      count: count[t]!,
+      first: first[t] ?? [],
+      days: trackDays[t] ?? new Map(),
+    });
+    trackIndex.set(ints.trackIds[t]!, t);
+  }
+  const played = (listener: string, trackId: string): boolean => {
+    const l = listenerIndex.get(listener);
+    const t = trackIndex.get(trackId);
+    if (l === undefined || t === undefined) return false;
+    const code = l * nTracks + t;
+    let lo = 0;
+    let hi = codes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (codes[mid]! < code) lo = mid + 1;
+      else hi = mid;
+    }
+    return codes[lo] === code;
+  };
+  return { plays, listeners, tracks, played };
 }
 
 /** The plays' listeners (lower case) and tracks as integers, in play order. */
@@ -480,7 +511,7 @@ export function isBotPattern(
   history: readonly ListenerDayCount[] | undefined,
 ): boolean {
   if (plays.trackCount !== 1) return false;
-  const trackId = plays.tracks[0]!;
+  const trackId = plays.firstTrack;
   const perDay = new Map<number, number>();
   for (const [i, day] of plays.days.entries()) perDay.set(day, plays.firstTrackCounts[i]!);
   for (const row of history ?? []) {
@@ -600,7 +631,7 @@ export function evaluateFanRewards(input: {
       if (!entry || !(repost.repostedAt < entry.at)) continue;
       const recipients = facts.recipients.get(repost.trackId);
       if (!recipients || recipients.includes(account)) continue;
-      if (!playedThisEpoch(plays, repost.trackId) && !facts.played.has(`${account}|${repost.trackId}`))
+      if (!index.played(account, repost.trackId) && !facts.played.has(`${account}|${repost.trackId}`))
         continue;
       add(
         account,
