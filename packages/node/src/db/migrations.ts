@@ -885,6 +885,43 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0017_apps': {
+    async up(db: Kysely<unknown>) {
+      // Apps built on Fairstream, each registered by its owner's signature (protocol's
+      // rewards/apps.ts): reports may name one, and the epoch's app share is paid to its owner.
+      await db.schema
+        .createTable('apps')
+        .addColumn('app_id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('chain_id', 'integer', (c) => c.notNull())
+        .addColumn('registered_at', 'bigint', (c) => c.notNull())
+        .addColumn('signature', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('apps_owner').on('apps').columns(['owner', 'app_id']).execute();
+      // What each app delivered and earned per epoch (a redone compute step replaces its own rows).
+      await db.schema
+        .createTable('app_rewards')
+        .addColumn('epoch', 'bigint', (c) => c.notNull())
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('counted_plays', 'integer', (c) => c.notNull())
+        .addColumn('listeners', 'integer', (c) => c.notNull())
+        .addColumn('amount', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('app_rewards_pk', ['epoch', 'app_id'])
+        .execute();
+      await db.schema.createIndex('app_rewards_app').on('app_rewards').columns(['app_id', 'epoch']).execute();
+      await db.schema
+        .createIndex('app_rewards_owner')
+        .on('app_rewards')
+        .columns(['owner', 'epoch'])
+        .execute();
+      // The app that delivered each judged play (its first report's), and the epoch's app summary.
+      await db.schema.alterTable('plays').addColumn('app_id', 'text').execute();
+      await db.schema.alterTable('epochs').addColumn('app_rewards', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {
