@@ -27,6 +27,10 @@ const DashboardPage = lazy(() => import('./pages/dashboard.tsx'));
 const WalletPage = lazy(() => import('./pages/wallet.tsx'));
 const ExplorerPage = lazy(() => import('./pages/explorer.tsx'));
 const SettingsPage = lazy(() => import('./pages/settings.tsx'));
+const AppsPage = lazy(() => import('./pages/apps.tsx'));
+const AppDashboardPage = lazy(() =>
+  import('./pages/apps.tsx').then((module) => ({ default: module.AppDashboardPage })),
+);
 
 /** Every page of the app; the node serves index.html for each, so these are also deep links. */
 export const routes: Route[] = [
@@ -40,6 +44,8 @@ export const routes: Route[] = [
   { pattern: '/dashboard', render: () => <DashboardPage /> },
   { pattern: '/wallet', render: () => <WalletPage /> },
   { pattern: '/settings', render: () => <SettingsPage /> },
+  { pattern: '/apps', render: () => <AppsPage /> },
+  { pattern: '/apps/:appId', render: ({ appId }) => <AppDashboardPage appId={appId!} /> },
   { pattern: '/explorer', render: () => <ExplorerPage /> },
   { pattern: '/explorer/epochs/:n', render: ({ n }) => <ExplorerPage epoch={n} /> },
   { pattern: '/explorer/accounts/:address', render: ({ address }) => <ExplorerPage account={address} /> },
@@ -132,6 +138,7 @@ function Shell() {
           {address && <Link href="/dashboard">Dashboard</Link>}
           {address && <Link href="/wallet">Wallet</Link>}
           <Link href="/explorer">Ledger</Link>
+          <Link href="/apps">Apps</Link>
           {address && <NotificationsLink />}
         </nav>
         <SignIn />
