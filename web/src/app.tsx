@@ -27,6 +27,7 @@ const DashboardPage = lazy(() => import('./pages/dashboard.tsx'));
 const WalletPage = lazy(() => import('./pages/wallet.tsx'));
 const ExplorerPage = lazy(() => import('./pages/explorer.tsx'));
 const SettingsPage = lazy(() => import('./pages/settings.tsx'));
+const RewardsPage = lazy(() => import('./pages/rewards.tsx'));
 
 /** Every page of the app; the node serves index.html for each, so these are also deep links. */
 export const routes: Route[] = [
@@ -39,6 +40,7 @@ export const routes: Route[] = [
   { pattern: '/upload', render: () => <UploadPage /> },
   { pattern: '/dashboard', render: () => <DashboardPage /> },
   { pattern: '/wallet', render: () => <WalletPage /> },
+  { pattern: '/rewards', render: () => <RewardsPage /> },
   { pattern: '/settings', render: () => <SettingsPage /> },
   { pattern: '/explorer', render: () => <ExplorerPage /> },
   { pattern: '/explorer/epochs/:n', render: ({ n }) => <ExplorerPage epoch={n} /> },
@@ -131,6 +133,7 @@ function Shell() {
           <Link href="/upload">Upload</Link>
           {address && <Link href="/dashboard">Dashboard</Link>}
           {address && <Link href="/wallet">Wallet</Link>}
+          <Link href="/rewards">Rewards</Link>
           <Link href="/explorer">Ledger</Link>
           {address && <NotificationsLink />}
         </nav>
