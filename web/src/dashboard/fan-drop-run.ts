@@ -15,27 +15,8 @@ import { api, unwrap } from '../api.ts';
 import { TransactionError } from '../wallet/chain.ts';
 import { explainChainError } from '../wallet/chain-errors.ts';
 import type { WriteClient } from '../wallet/write-client.ts';
+import { type DropRecord, saveDropRecord } from './drop-record.ts';
 import type { DropPlan } from './reward-fans-plan.ts';
-
-/** What is kept before anything is sent, so an interrupted drop can be finished (the CLI's drop file). */
-export interface DropRecord {
-  format: 'fairstream-fan-drop/1';
-  chainId: number;
-  fanDrops: Address;
-  creator: Address;
-  reason: string;
-  claimWindowSeconds: string;
-  since: number | null;
-  /** The latest block before the drop was sent: on resume, the drop is looked for from here. */
-  notBefore: string;
-  root: Hex;
-  total: string;
-  leaves: { account: Address; amount: string; plays: number; named: boolean }[];
-  dropId: string | null;
-  transactionHash: Hex | null;
-  published: boolean;
-  pushed: boolean;
-}
 
 export type DropStage = 'fund' | 'publish' | 'push';
 
@@ -44,30 +25,6 @@ export interface DropProgress {
   /** While pushing: fans paid so far (in mined transactions), of how many. */
   done?: number;
   total?: number;
-}
-
-const storageKey = (chainId: number, creator: string) =>
-  `fairstream.fanDrop.${chainId}.${creator.toLowerCase()}`;
-
-/** The unfinished drop this wallet left on this chain, if any. */
-export function loadDropRecord(chainId: number, creator: string): DropRecord | undefined {
-  try {
-    const text = localStorage.getItem(storageKey(chainId, creator));
-    const record = text ? (JSON.parse(text) as DropRecord) : undefined;
-    return record?.format === 'fairstream-fan-drop/1' && !record.pushed ? record : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function saveDropRecord(record: DropRecord): void {
-  const key = storageKey(record.chainId, record.creator);
-  if (record.pushed) localStorage.removeItem(key);
-  else localStorage.setItem(key, JSON.stringify(record));
-}
-
-export function forgetDropRecord(chainId: number, creator: string): void {
-  localStorage.removeItem(storageKey(chainId, creator));
 }
 
 /** The plan as a record to send, saved before anything is sent. */
@@ -208,7 +165,7 @@ export async function runDrop(
 }
 
 /** An earlier run's DropCreated for this root, from this creator, sent after the plan was saved. */
-async function findDrop(
+export async function findDrop(
   writer: WriteClient,
   record: DropRecord,
 ): Promise<{ dropId: string; transactionHash: Hex } | undefined> {

@@ -6,7 +6,8 @@ import { formatUnits } from '../lib/format.ts';
 import { useSession } from '../session/session.tsx';
 import { tokenBalance } from '../wallet/chain.ts';
 import { TransactionStatus, useTransaction } from '../wallet/transaction.tsx';
-import type { DropProgress, DropRecord } from './fan-drop-run.ts';
+import { type DropRecord, forgetDropRecord, loadDropRecord, saveDropRecord } from './drop-record.ts';
+import type { DropProgress } from './fan-drop-run.ts';
 import {
   checkRewardAmount,
   DEFAULT_CLAIM_DAYS,
@@ -43,7 +44,7 @@ interface Planned {
  * fans before anything is sent; an interrupted drop can be finished later.
  */
 export function RewardFans({ address }: { address: string }) {
-  const { chain, wallet } = useSession();
+  const { chain, wallet, busy: signingIn } = useSession();
   const id = useId();
   const [amountText, setAmountText] = useState('');
   const [topText, setTopText] = useState('10');
@@ -61,9 +62,9 @@ export function RewardFans({ address }: { address: string }) {
   const transaction = useTransaction(() => setGeneration((n) => n + 1));
   const fairAddress = chain?.contracts.FairToken;
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `generation` re-reads the balance after a drop.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `generation` re-reads the balance after a drop, and the end of signing in after the faucet's funding.
   useEffect(() => {
-    if (!chain || !fairAddress) return;
+    if (!chain || !fairAddress || signingIn) return;
     let live = true;
     tokenBalance(chain.rpcUrl, fairAddress, address).then(
       (balance) => live && setHeld(balance),
@@ -72,19 +73,13 @@ export function RewardFans({ address }: { address: string }) {
     return () => {
       live = false;
     };
-  }, [chain, fairAddress, address, generation]);
+  }, [chain, fairAddress, address, generation, signingIn]);
 
   // A drop this wallet started and did not finish (a closed tab, a failed step): offer to finish it.
   // biome-ignore lint/correctness/useExhaustiveDependencies: `generation` looks again after a run.
   useEffect(() => {
     if (!chain) return;
-    let live = true;
-    import('./fan-drop-run.ts')
-      .then(({ loadDropRecord }) => live && setUnfinished(loadDropRecord(chain.chainId, address)))
-      .catch(() => undefined);
-    return () => {
-      live = false;
-    };
+    setUnfinished(loadDropRecord(chain.chainId, address));
   }, [chain, address, generation]);
 
   const amount = checkRewardAmount(amountText, held);
@@ -143,9 +138,8 @@ export function RewardFans({ address }: { address: string }) {
     const total = resume ? BigInt(resume.total) : (planned?.plan.total ?? 0n);
     setDone(undefined);
     setProgress(undefined);
-    void transaction.run(
-      `Rewarding ${fans} ${fans === 1 ? 'fan' : 'fans'} with ${fair(total)}`,
-      async (report) => {
+    void transaction
+      .run(`Rewarding ${fans} ${fans === 1 ? 'fan' : 'fans'} with ${fair(total)}`, async (report) => {
         const [{ prepareDrop, runDrop }, { writeClient }] = await Promise.all([
           import('./fan-drop-run.ts'),
           import('../wallet/write-client.ts'),
@@ -168,13 +162,41 @@ export function RewardFans({ address }: { address: string }) {
         const message = `Rewarded ${record.leaves.length} ${record.leaves.length === 1 ? 'fan' : 'fans'} with ${fair(record.total)} in drop #${result.dropId}; pushed ${result.paid} ${result.paid === 1 ? 'part' : 'parts'} in ${result.transactions} ${result.transactions === 1 ? 'transaction' : 'transactions'}. Each fan sees it in their wallet, with your reason.`;
         setDone(message);
         return message;
-      },
-    );
+      })
+      .then((ok) => {
+        // What was saved before sending stays: "Finish the drop" picks up from the step that failed.
+        if (!ok) setPlanned(undefined);
+      });
   };
 
-  const forget = async () => {
+  /**
+   * Forgets a drop that was never funded. A funding transaction may have gone through even though the
+   * page did not see it (a closed tab): the chain is asked first, so no drop is ever paid twice.
+   */
+  const discard = async (record: DropRecord) => {
     if (!chain) return;
-    const { forgetDropRecord } = await import('./fan-drop-run.ts');
+    setProblem(undefined);
+    if (wallet) {
+      try {
+        const [{ findDrop }, { writeClient }] = await Promise.all([
+          import('./fan-drop-run.ts'),
+          import('../wallet/write-client.ts'),
+        ]);
+        const found = await findDrop(writeClient(wallet, chain), record);
+        if (found) {
+          const funded = { ...record, dropId: found.dropId, transactionHash: found.transactionHash };
+          saveDropRecord(funded);
+          setUnfinished(funded);
+          setProblem(
+            `That drop was funded after all (drop #${found.dropId}): finish it so your fans are paid.`,
+          );
+          return;
+        }
+      } catch (error) {
+        setProblem(`The chain could not be asked whether the drop was funded: ${errorMessage(error)}`);
+        return;
+      }
+    }
     forgetDropRecord(chain.chainId, address);
     setUnfinished(undefined);
   };
@@ -206,7 +228,12 @@ export function RewardFans({ address }: { address: string }) {
               Finish the drop
             </button>
             {unfinished.dropId === null && (
-              <button type="button" className="secondary" disabled={busy} onClick={() => void forget()}>
+              <button
+                type="button"
+                className="secondary"
+                disabled={busy}
+                onClick={() => void discard(unfinished)}
+              >
                 Discard it
               </button>
             )}
@@ -273,7 +300,11 @@ export function RewardFans({ address }: { address: string }) {
               aria-describedby={`${id}-since-help`}
             />
             <p id={`${id}-since-help`} className={'error' in since ? 'error-text help' : 'muted help'}>
-              {'error' in since ? since.error : `Empty: all time. Now: ${period}.`}
+              {'error' in since
+                ? since.error
+                : since.since === undefined
+                  ? 'Empty: plays of all time.'
+                  : `Counting plays ${period} (UTC).`}
             </p>
           </div>
           <div>

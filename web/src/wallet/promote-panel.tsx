@@ -7,7 +7,13 @@ import { formatUnits, shortAddress } from '../lib/format.ts';
 import { useSession } from '../session/session.tsx';
 import { TransactionError, tokenBalance } from './chain.ts';
 import { explainChainError } from './chain-errors.ts';
-import { MAX_PROMOTION_DAYS, parseDays, promotionCost, promotionWindow } from './promotion.ts';
+import {
+  MAX_PROMOTION_DAYS,
+  notPromotableReason,
+  parseDays,
+  promotionCost,
+  promotionWindow,
+} from './promotion.ts';
 import { TransactionStatus, useTransaction } from './transaction.tsx';
 import { writeClient } from './write-client.ts';
 import './wallet.css';
@@ -16,16 +22,6 @@ const FAIR_DECIMALS = 18;
 const fair = (amount: bigint) => `${formatUnits(amount, FAIR_DECIMALS)} FAIR`;
 /** Where Promotions sends every FAIR paid: an address nobody controls. */
 const BURN_ADDRESS = '0x000000000000000000000000000000000000dEaD';
-
-/** Why a track cannot be promoted yet, or undefined when it can (it is on the ledger). */
-export function notPromotableReason(track: Pick<Track, 'state' | 'ledger'>): string | undefined {
-  if (track.state === 'failed') return 'its processing failed, so it was never put on the ledger.';
-  if (track.state !== 'ready')
-    return 'it is still being processed; once it is registered on the ledger you can promote it.';
-  if (!track.ledger)
-    return 'it is not registered on the ledger yet (the promotion is bought there, for its ledger id).';
-  return undefined;
-}
 
 interface Terms {
   pricePerDay: bigint;

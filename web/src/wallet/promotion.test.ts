@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDays, promotionCost, promotionWindow } from './promotion.ts';
+import { notPromotableReason, parseDays, promotionCost, promotionWindow } from './promotion.ts';
 
 const DAY = 86_400_000;
 const FAIR = 10n ** 18n;
@@ -50,5 +50,14 @@ describe('promotionWindow', () => {
   it('refuses an end more than 90 days from now, as the contract does', () => {
     expect(promotionWindow(0n, 90, now)).toBeDefined();
     expect(promotionWindow(BigInt((now + DAY) / 1000), 90, now)).toBeUndefined();
+  });
+});
+
+describe('notPromotableReason', () => {
+  it('says why a track not on the ledger cannot be promoted yet', () => {
+    expect(notPromotableReason({ state: 'processing', ledger: null })).toMatch(/still being processed/);
+    expect(notPromotableReason({ state: 'failed', ledger: null })).toMatch(/processing failed/);
+    expect(notPromotableReason({ state: 'ready', ledger: null })).toMatch(/not registered on the ledger yet/);
+    expect(notPromotableReason({ state: 'ready', ledger: { trackId: '0xab' } as never })).toBeUndefined();
   });
 });

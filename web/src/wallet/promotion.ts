@@ -1,4 +1,5 @@
 /** A track promotion's arithmetic and wording, as the Promotions contract sets them. Pure: unit-tested. */
+import type { Track } from '@fairstream/sdk';
 
 /** The longest promotion Promotions sells (its MAX_DAYS), used until the chain has answered. */
 export const MAX_PROMOTION_DAYS = 90;
@@ -37,4 +38,14 @@ export function promotionWindow(
   const startsAt = Math.max(running, nowMs);
   const endsAt = startsAt + days * 86_400_000;
   return endsAt > nowMs + maxDays * 86_400_000 ? undefined : { startsAt, endsAt };
+}
+
+/** Why a track cannot be promoted yet, or undefined when it can (it is on the ledger). */
+export function notPromotableReason(track: Pick<Track, 'state' | 'ledger'>): string | undefined {
+  if (track.state === 'failed') return 'its processing failed, so it was never put on the ledger.';
+  if (track.state !== 'ready')
+    return 'it is still being processed; once it is registered on the ledger you can promote it.';
+  if (!track.ledger)
+    return 'it is not registered on the ledger yet (the promotion is bought there, for its ledger id).';
+  return undefined;
 }
