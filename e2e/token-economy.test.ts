@@ -356,7 +356,11 @@ describe('the token economy in the web app', () => {
     await fanPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rewards' }).click();
     const streak = fanPage.getByRole('article', { name: 'Listening streak' });
     await streak.getByText(/Your progress:/).waitFor({ timeout: 15_000 });
-    await streak.getByText(/consecutive UTC day/).waitFor();
+    await streak.getByRole('progressbar', { name: /^Listening streak: \d of 7$/ }).waitFor();
+    await fanPage
+      .getByRole('article', { name: 'Complete profile' })
+      .getByText('Missing: handle, display name, avatar, bio.')
+      .waitFor();
     await fanPage
       .getByRole('region', { name: 'Your rewards' })
       .getByText(/No rewards yet|earned:/)
