@@ -31,6 +31,7 @@ const AppsPage = lazy(() => import('./pages/apps.tsx'));
 const AppDashboardPage = lazy(() =>
   import('./pages/apps.tsx').then((module) => ({ default: module.AppDashboardPage })),
 );
+const RewardsPage = lazy(() => import('./pages/rewards.tsx'));
 
 /** Every page of the app; the node serves index.html for each, so these are also deep links. */
 export const routes: Route[] = [
@@ -43,6 +44,7 @@ export const routes: Route[] = [
   { pattern: '/upload', render: () => <UploadPage /> },
   { pattern: '/dashboard', render: () => <DashboardPage /> },
   { pattern: '/wallet', render: () => <WalletPage /> },
+  { pattern: '/rewards', render: () => <RewardsPage /> },
   { pattern: '/settings', render: () => <SettingsPage /> },
   { pattern: '/apps', render: () => <AppsPage /> },
   { pattern: '/apps/:appId', render: ({ appId }) => <AppDashboardPage appId={appId!} /> },
@@ -137,6 +139,7 @@ function Shell() {
           <Link href="/upload">Upload</Link>
           {address && <Link href="/dashboard">Dashboard</Link>}
           {address && <Link href="/wallet">Wallet</Link>}
+          <Link href="/rewards">Rewards</Link>
           <Link href="/explorer">Ledger</Link>
           <Link href="/apps">Apps</Link>
           {address && <NotificationsLink />}
