@@ -12,6 +12,7 @@ import { formatUnits } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { type SettlementFixture, startSettlementFixture } from '../../node/src/testing/settled-epoch.ts';
 import { cliRunner } from './testing/node-process.ts';
+import type { EpochData } from './verify/recompute.ts';
 
 const work = await mkdtemp(join(tmpdir(), 'fairstream-app-cli-'));
 after(() => rm(work, { recursive: true, force: true }));
@@ -66,8 +67,8 @@ describe('fairstream app on a real node', () => {
     const settled = await fixture.judgedIn(playIds);
     const epoch = await fixture.node.settlement!.settled(settled);
     assert.equal(epoch.state, 'done', epoch.error ?? '');
-    const data = await (await fetch(`${fixture.api}/api/v1/epochs/${settled}/data`)).json();
-    const earned = BigInt(data.appRewards.byApp[0].amount);
+    const data = (await (await fetch(`${fixture.api}/api/v1/epochs/${settled}/data`)).json()) as EpochData;
+    const earned = BigInt(data.appRewards!.byApp[0]!.amount);
     assert.ok(earned > 0n);
 
     const shown = await cli(['--api', fixture.api, 'app', 'show', APP_ID]);
