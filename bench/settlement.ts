@@ -35,7 +35,9 @@ import { Worker } from 'node:worker_threads';
 import {
   aggregateCountedPlays,
   allocate,
+  allocateAppRewards,
   allocateRewards,
+  appRewardsBudget,
   type CountedPlay,
   DEFAULT_FEE_PPM,
   evaluateFanRewards,
@@ -82,6 +84,9 @@ const FAN = process.env.BENCH_FAN !== '0';
 const SHARED = process.env.BENCH_SHARED !== '0';
 /** BENCH_OFF_THREAD=0 builds the plays tree on the main thread, after the money, as before. */
 const OFF_THREAD = process.env.BENCH_OFF_THREAD !== '0';
+/** Registered apps delivering plays (0: no app rewards), and the share of plays they deliver. */
+const APPS = Number(process.env.BENCH_APPS ?? 20);
+const APP_PLAYS = Number(process.env.BENCH_APP_PLAYS ?? 0.3);
 
 // From bench/gas.ts (embedded EDR, prague): publishEpoch with 2 tokens (100,000-leaf tree, steady),
 // claimMany per account, steady state (an account that claimed before) and first-ever claim.
@@ -306,12 +311,28 @@ runBenchmark(async () => {
           `${events.milestones.size.toLocaleString('en')} reached 100 plays`,
       );
 
+  const apps =
+    APPS === 0
+      ? { spent: 0n, byOwner: new Map<string, bigint>(), byApp: [] }
+      : phase(
+          `app rewards: ${APPS} apps delivering ${Math.round(APP_PLAYS * 100)}% of the plays`,
+          true,
+          () =>
+            allocateAppRewards({
+              budget: appRewardsBudget(REWARDS_AVAILABLE),
+              funds,
+              plays: countedRows.map((play) => ({ listener: play.listener, appId: play.app_id })),
+              owners: epoch.appOwners,
+            }),
+          (r) => `${r.byApp.length} apps paid ${r.spent} base units`,
+        );
+
   const rewards = phase(
     FAN
-      ? 'allocateRewards (FAIR less fan rewards, equal per listener)'
+      ? 'allocateRewards (FAIR less fan and app rewards, equal per listener)'
       : 'allocateRewards (FAIR, equal per listener)',
     true,
-    () => allocateRewards(REWARDS_AVAILABLE - fan.result.spent, aggregate ?? plays, tracks),
+    () => allocateRewards(REWARDS_AVAILABLE - fan.result.spent - apps.spent, aggregate ?? plays, tracks),
     (r) => `${r.byRecipient.size.toLocaleString('en')} recipients paid in FAIR`,
   );
 
@@ -334,6 +355,11 @@ runBenchmark(async () => {
           account: award.account as Address,
           token: FAIR,
           amount: award.amount,
+        })),
+        ...[...apps.byOwner].map(([account, amount]) => ({
+          account: account as Address,
+          token: FAIR,
+          amount,
         })),
       ];
       // The first epoch: no previous leaves (a later epoch also carries every earlier leaf).
@@ -605,6 +631,8 @@ interface SettledPlay {
   track_id: string;
   heard_ms: number;
   first_started_at: number;
+  /** The app that delivered it, or null. */
+  app_id: string | null;
 }
 
 /**
@@ -670,8 +698,17 @@ function generateEpoch() {
       track_id: trackId,
       heard_ms: random.int(Math.min(30_000, Math.ceil(duration / 2)), duration),
       first_started_at: EPOCH_START + Math.floor(random.next() * (EPOCH_MS - 3_600_000)),
+      app_id: null,
     });
   }
+  // Apps deliver a share of the plays, the bigger apps more (drawn from their own seed, so the plays
+  // themselves are those of a run without apps).
+  const appRandom = prng(SEED + 1);
+  const appIds = Array.from({ length: APPS }, (_, i) => flat(`com.example.app-${i}`));
+  for (const play of countedRows)
+    play.app_id =
+      APPS > 0 && appRandom.next() < APP_PLAYS ? appIds[Math.floor(appRandom.next() ** 2 * APPS)]! : null;
+  const appOwners = new Map(appIds.map((appId, i) => [appId, address(`app-owner-${i}`).toLowerCase()]));
   // The node reads an epoch's counted plays in (first_started_at, play_id) order.
   countedRows.sort((a, b) => a.first_started_at - b.first_started_at || (a.play_id < b.play_id ? -1 : 1));
   return {
@@ -679,6 +716,7 @@ function generateEpoch() {
     countedRows,
     trackRows,
     durations,
+    appOwners,
     fanFacts: fanFactsOf(random, listeners, trackRows, pickTrack),
   };
 }

@@ -31,8 +31,19 @@ describe('the web app', () => {
   it('serves the app at any of its paths, and a dev wallet signs in', async () => {
     const page = await browser.newPage();
     const errors = watchPageErrors(page);
+    // The search page's code is held back, so Home is clicked while that page is still loading:
+    // the app must show where the link went, not the page that finished loading after it.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route(/\/assets\/search-[^/]*\.js$/, async (route) => {
+      await held;
+      await route.continue();
+    });
     await page.goto(`${base}/search?q=anything`);
     await page.getByRole('link', { name: 'Fairstream home' }).click();
+    release();
     await page.getByRole('heading', { name: 'New releases' }).waitFor();
     await page.getByRole('button', { name: 'Sign in with a dev wallet' }).click();
     await page.getByRole('button', { name: 'Sign out' }).waitFor({ timeout: 30_000 });

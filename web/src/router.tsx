@@ -68,8 +68,15 @@ function scrollToWhenShown(id: string, deadline = Date.now() + 1000) {
 export function Router({ routes, fallback }: { routes: Route[]; fallback: React.ReactNode }) {
   const [location, setLocation] = useState(currentLocation);
   useEffect(() => {
-    const onChange = () => setLocation(currentLocation());
+    const onChange = () =>
+      setLocation((shown) => {
+        const now = currentLocation();
+        return now.path === shown.path && now.query.toString() === shown.query.toString() ? shown : now;
+      });
     window.addEventListener('popstate', onChange);
+    // A page still loading (a lazy chunk) holds this effect back: a link clicked meanwhile changed
+    // the address with no one listening, so catch up with it now.
+    onChange();
     return () => window.removeEventListener('popstate', onChange);
   }, []);
   let page: React.ReactNode = fallback;
