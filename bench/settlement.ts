@@ -318,12 +318,15 @@ runBenchmark(async () => {
           `app rewards: ${APPS} apps delivering ${Math.round(APP_PLAYS * 100)}% of the plays`,
           true,
           () =>
-            allocateAppRewards({
-              budget: appRewardsBudget(REWARDS_AVAILABLE),
-              funds,
-              plays: countedRows.map((play) => ({ listener: play.listener, appId: play.app_id })),
-              owners: epoch.appOwners,
-            }),
+            allocateAppRewards(
+              {
+                budget: appRewardsBudget(REWARDS_AVAILABLE),
+                funds,
+                plays: countedRows.map((play) => ({ listener: play.listener, appId: play.app_id })),
+                owners: epoch.appOwners,
+              },
+              aggregate?.pairs.interned,
+            ),
           (r) => `${r.byApp.length} apps paid ${r.spent} base units`,
         );
 

@@ -46,6 +46,7 @@ import {
   appRewardsBudget,
   type CountedPlay,
   fanRewardsBudget,
+  type InternedPlays,
   judgePlay,
   type PlayReportFacts,
   playStartedAt,
@@ -488,7 +489,7 @@ export class SettlementWorker {
         { epoch: epoch.n, awards: fan.result.awards.length, spent: String(fan.result.spent), ...fan.timings },
         'fan rewards evaluated',
       );
-      apps = await this.#appRewards(available, funds, countedRows);
+      apps = await this.#appRewards(available, funds, countedRows, aggregate.pairs.interned);
       rewards = {
         available,
         allocation: allocateRewards(available - fan.result.spent - apps.result.spent, aggregate, tracks),
@@ -622,15 +623,19 @@ export class SettlementWorker {
     available: bigint,
     funds: ReadonlyMap<string, bigint>,
     countedRows: readonly { listener: string; app_id?: string | null }[],
+    interned: InternedPlays | undefined,
   ): Promise<EpochAppRewards> {
     const named = [...new Set(countedRows.flatMap((play) => (play.app_id ? [play.app_id] : [])))];
     const owners = new Map((await this.#repo.apps.findMany(named)).map((app) => [app.app_id, app.owner]));
-    const result = allocateAppRewards({
-      budget: appRewardsBudget(available),
-      funds,
-      plays: countedRows.map((play) => ({ listener: play.listener, appId: play.app_id ?? null })),
-      owners,
-    });
+    const result = allocateAppRewards(
+      {
+        budget: appRewardsBudget(available),
+        funds,
+        plays: countedRows.map((play) => ({ listener: play.listener, appId: play.app_id ?? null })),
+        owners,
+      },
+      interned,
+    );
     return {
       result,
       outcome: { summary: appSummary(result.budget, result.spent), byApp: result.byApp },

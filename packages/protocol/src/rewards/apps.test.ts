@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { privateKeyToAccount } from 'viem/accounts';
+import { largestRemainder } from '../payouts/largest-remainder.ts';
 import { prng } from '../testing/prng.ts';
 import {
   type AppPlay,
@@ -8,6 +9,7 @@ import {
   appOfPlay,
   appRegistrationMessage,
   appRewardsBudget,
+  divideByCounts,
   validateAppRegistration,
   verifyAppRegistration,
 } from './apps.ts';
@@ -101,6 +103,19 @@ describe('appOfPlay', () => {
       ]),
       'first',
     );
+  });
+});
+
+describe('divideByCounts', () => {
+  it('divides exactly as largestRemainder does (seeded cases)', () => {
+    for (let seed = 1; seed <= 500; seed++) {
+      const random = prng(seed);
+      const counts = Array.from({ length: random.int(1, 8) }, () => random.int(0, 40));
+      const amount =
+        BigInt(random.int(0, 1_000_000)) * 10n ** BigInt(random.int(0, 18)) + BigInt(random.int(0, 99));
+      if (counts.every((count) => count === 0) && amount > 0n) continue;
+      assert.deepEqual(divideByCounts(amount, counts), largestRemainder(amount, counts), `seed ${seed}`);
+    }
   });
 });
 
@@ -219,6 +234,17 @@ describe('allocateAppRewards', () => {
       );
       const shuffled = allocateAppRewards({ budget, funds, plays: random.shuffle(plays), owners });
       assert.deepEqual(shuffled, result, `seed ${seed}`);
+      // The settlement's interned listeners (in any numbering) give the same division.
+      const names = random.shuffle([...new Set(plays.map((play) => play.listener))]);
+      const interned = {
+        listeners: names,
+        listenerOf: Int32Array.from(plays.map((play) => names.indexOf(play.listener))),
+      };
+      assert.deepEqual(
+        allocateAppRewards({ budget, funds, plays, owners }, interned),
+        result,
+        `seed ${seed}`,
+      );
       // Everything is spent when every paying listener's plays all came through apps.
       const allApps = plays.map((play) => ({ ...play, appId: 'app.a' }));
       const paying = new Set(allApps.map((p) => p.listener).filter((l) => (funds.get(l) ?? 0n) > 0n));

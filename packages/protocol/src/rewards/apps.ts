@@ -20,6 +20,7 @@
  * Pure and deterministic: the node's settlement, `fairstream verify` and browsers share it.
  */
 import { getAddress, type Hex, isHex, verifyMessage } from 'viem';
+import type { InternedPlays } from '../payouts/allocate.ts';
 import { largestRemainder } from '../payouts/largest-remainder.ts';
 import { APP_ID_PATTERN } from '../plays/report.ts';
 
@@ -235,72 +236,124 @@ export interface AppRewardsResult {
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** The division in the module comment. Throws AppRewardsError on a negative budget or fund. */
-export function allocateAppRewards(input: AppRewardsInput): AppRewardsResult {
+/**
+ * The division in the module comment. Listener addresses are lower case (as reports require), so
+ * they are compared as given. Throws AppRewardsError on a negative budget or fund. Interns listeners
+ * and apps as numbers: an epoch passes a million plays through here.
+ */
+export function allocateAppRewards(
+  input: AppRewardsInput,
+  interned?: Pick<InternedPlays, 'listenerOf' | 'listeners'>,
+): AppRewardsResult {
   const { budget, funds, plays, owners } = input;
   if (typeof budget !== 'bigint' || budget < 0n)
     throw new AppRewardsError(`budget must be a non-negative bigint, not ${budget}`);
-  // Per listener: counted plays per registered app, and plays no app delivered.
-  const perListener = new Map<string, { apps: Map<string, number>; none: number }>();
-  const delivered = new Map<string, { plays: number; listeners: Set<string> }>();
-  for (const play of plays) {
-    const listener = play.listener.toLowerCase();
-    let entry = perListener.get(listener);
-    if (!entry) {
-      entry = { apps: new Map(), none: 0 };
-      perListener.set(listener, entry);
+  if (interned && interned.listenerOf.length !== plays.length)
+    throw new AppRewardsError('The interned listeners are not those of these plays');
+  // Registered apps by index, in appId order (the order their shares are divided in).
+  const appIds = [...owners.keys()].sort(compare);
+  const appIndex = new Map(appIds.map((appId, i) => [appId, i]));
+  const apps = appIds.length;
+  // Per listener: counted plays in all, and per (listener, app) the plays the app delivered. The
+  // settlement passes its aggregation's listener of each play, which saves a lookup per play.
+  const listenerIndex = new Map<string, number>();
+  const listeners: string[] = interned ? [...interned.listeners] : [];
+  const totals: number[] = new Array<number>(listeners.length).fill(0);
+  const delivered = new Map<number, number>();
+  for (let i = 0; i < plays.length; i++) {
+    const play = plays[i]!;
+    let l = interned?.listenerOf[i] ?? listenerIndex.get(play.listener);
+    if (l === undefined) {
+      l = listeners.length;
+      listenerIndex.set(play.listener, l);
+      listeners.push(play.listener);
+      totals.push(0);
     }
-    const appId = play.appId !== null && owners.has(play.appId) ? play.appId : null;
-    if (appId === null) {
-      entry.none++;
-      continue;
-    }
-    entry.apps.set(appId, (entry.apps.get(appId) ?? 0) + 1);
-    let app = delivered.get(appId);
-    if (!app) {
-      app = { plays: 0, listeners: new Set() };
-      delivered.set(appId, app);
-    }
-    app.plays++;
-    app.listeners.add(listener);
+    totals[l]!++;
+    const a = play.appId === null ? undefined : appIndex.get(play.appId);
+    if (a !== undefined) delivered.set(l * apps + a, (delivered.get(l * apps + a) ?? 0) + 1);
   }
-  const listeners = [...perListener.keys()].sort(compare);
-  const weights = listeners.map((listener) => {
-    const amount = funds.get(listener) ?? 0n;
-    if (amount < 0n) throw new AppRewardsError(`${listener} has negative funds ${amount}`);
+  // The budget by each listener's money (listeners in address order).
+  const order = listeners
+    .map((_, l) => l)
+    .filter((l) => totals[l]! > 0)
+    .sort((x, y) => compare(listeners[x]!, listeners[y]!));
+  const weights = order.map((l) => {
+    const amount = funds.get(listeners[l]!) ?? 0n;
+    if (amount < 0n) throw new AppRewardsError(`${listeners[l]} has negative funds ${amount}`);
     return amount;
   });
-  const earned = new Map<string, bigint>();
+  const partOf = new Array<bigint>(listeners.length).fill(0n);
   if (weights.some((weight) => weight > 0n)) {
     const parts = largestRemainder(budget, weights);
-    listeners.forEach((listener, i) => {
-      const part = parts[i]!;
-      const entry = perListener.get(listener)!;
-      if (part === 0n || entry.apps.size === 0) return;
-      const appIds = [...entry.apps.keys()].sort(compare);
-      const shares = largestRemainder(part, [...appIds.map((appId) => entry.apps.get(appId)!), entry.none]);
-      appIds.forEach((appId, j) => {
-        earned.set(appId, (earned.get(appId) ?? 0n) + shares[j]!);
-      });
+    order.forEach((l, rank) => {
+      partOf[l] = parts[rank]!;
     });
   }
-  const byApp: AppEarning[] = [...delivered.keys()].sort(compare).map((appId) => ({
-    appId,
-    owner: owners.get(appId)!.toLowerCase(),
-    countedPlays: delivered.get(appId)!.plays,
-    listeners: delivered.get(appId)!.listeners.size,
-    amount: earned.get(appId) ?? 0n,
-  }));
+  // Then each listener's part by their plays: (listener, app) keys in order group each listener's
+  // apps in app order, the "no app" share last.
+  const earned = new Array<bigint>(apps).fill(0n);
+  const appPlays = new Array<number>(apps).fill(0);
+  const appListeners = new Array<number>(apps).fill(0);
+  const keys = Float64Array.from(delivered.keys()).sort();
+  const groupApps: number[] = [];
+  const groupCounts: number[] = [];
+  for (let i = 0; i < keys.length; ) {
+    const l = Math.floor(keys[i]! / apps);
+    groupApps.length = 0;
+    groupCounts.length = 0;
+    let appsPlays = 0;
+    for (; i < keys.length && Math.floor(keys[i]! / apps) === l; i++) {
+      const a = keys[i]! - l * apps;
+      const count = delivered.get(keys[i]!)!;
+      groupApps.push(a);
+      groupCounts.push(count);
+      appsPlays += count;
+      appPlays[a]! += count;
+      appListeners[a]!++;
+    }
+    if (partOf[l] === 0n) continue;
+    groupCounts.push(totals[l]! - appsPlays);
+    const shares = divideByCounts(partOf[l]!, groupCounts);
+    groupApps.forEach((a, j) => {
+      earned[a] = earned[a]! + shares[j]!;
+    });
+  }
+  const byApp: AppEarning[] = [];
   const byOwner = new Map<string, bigint>();
   let spent = 0n;
-  for (const app of byApp) {
-    spent += app.amount;
-    if (app.amount > 0n) byOwner.set(app.owner, (byOwner.get(app.owner) ?? 0n) + app.amount);
+  appIds.forEach((appId, a) => {
+    if (appPlays[a] === 0) return;
+    const owner = owners.get(appId)!.toLowerCase();
+    byApp.push({ appId, owner, countedPlays: appPlays[a]!, listeners: appListeners[a]!, amount: earned[a]! });
+    spent += earned[a]!;
+    if (earned[a]! > 0n) byOwner.set(owner, (byOwner.get(owner) ?? 0n) + earned[a]!);
+  });
+  return { budget, spent, byApp, byOwner: new Map([...byOwner].sort(([x], [y]) => compare(x, y))) };
+}
+
+/**
+ * largestRemainder(amount, counts) for small whole counts, faster: with amount = q·Σ + r, each part
+ * is q·count + ⌊r·count/Σ⌋ and its remainder (r·count) mod Σ, where r < Σ keeps the rest in doubles.
+ * Leftover units go to the largest remainders, ties to the lower index, exactly as largestRemainder.
+ */
+export function divideByCounts(amount: bigint, counts: readonly number[]): bigint[] {
+  let total = 0;
+  for (const count of counts) total += count;
+  if (total === 0 || total * total > Number.MAX_SAFE_INTEGER) return largestRemainder(amount, counts);
+  const sum = BigInt(total);
+  const q = amount / sum;
+  const r = Number(amount - q * sum);
+  const parts = counts.map((count) => q * BigInt(count) + BigInt(Math.floor((r * count) / total)));
+  const remainders = counts.map((count) => (r * count) % total);
+  let leftover = r - counts.reduce((given, count) => given + Math.floor((r * count) / total), 0);
+  if (leftover > 0) {
+    const ranked = counts.map((_, i) => i).sort((x, y) => remainders[y]! - remainders[x]! || x - y);
+    for (const i of ranked) {
+      if (leftover === 0) break;
+      parts[i] = parts[i]! + 1n;
+      leftover--;
+    }
   }
-  return {
-    budget,
-    spent,
-    byApp,
-    byOwner: new Map([...byOwner].sort(([a], [b]) => compare(a, b))),
-  };
+  return parts;
 }
