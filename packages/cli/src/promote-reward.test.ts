@@ -187,4 +187,46 @@ describe('fairstream promote and reward-fans against a real node', () => {
     assert.deepEqual(again.paid, [], 'nobody is paid twice');
     assert.equal(await getFairBalance(ledger.publicClient, { deployment, address: fan }), held);
   });
+
+  it('verify rebuilds every drop from the published leaves, and names a drop whose leaves were altered', async () => {
+    const ok = await run(artistKey, 'verify');
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.match(
+      ok.stdout,
+      /drop 1: ok — 3 fans, 12000000000000000000 FAIR base units; root, total and recipients match the chain/,
+    );
+    assert.match(ok.stdout, /All verified/);
+    const mine = await run(artistKey, 'verify', '--address', fans[4]!.address);
+    assert.equal(mine.code, 0, mine.stdout + mine.stderr);
+    assert.doesNotMatch(mine.stdout, /drop 1:/);
+
+    // The node serves a leaf paying one fan more than the chain's root allows.
+    const [leaf] = await test.node.db
+      .selectFrom('fan_drop_leaves')
+      .selectAll()
+      .where('drop_id', '=', 1)
+      .execute();
+    await test.node.db
+      .updateTable('fan_drop_leaves')
+      .set({ amount: String(BigInt(leaf!.amount) + 1n) })
+      .where('drop_id', '=', 1)
+      .where('account', '=', leaf!.account)
+      .execute();
+    const altered = await run(artistKey, 'verify');
+    assert.equal(altered.code, 1, altered.stdout);
+    assert.match(
+      altered.stdout,
+      /drop 1: MISMATCH\n {2}drop 1 root:\n {4}published {2}0x[0-9a-f]{64} on-chain\n {4}recomputed 0x[0-9a-f]{64}/,
+    );
+    assert.match(
+      altered.stdout,
+      /drop 1 total:\n {4}published {2}12000000000000000000 on-chain\n {4}recomputed 12000000000000000001/,
+    );
+    await test.node.db
+      .updateTable('fan_drop_leaves')
+      .set({ amount: leaf!.amount })
+      .where('drop_id', '=', 1)
+      .where('account', '=', leaf!.account)
+      .execute();
+  });
 });

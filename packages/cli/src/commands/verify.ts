@@ -11,6 +11,8 @@ import {
   type ListedEpoch,
   NO_DELEGATIONS_NOTE,
 } from '../verify/audit.ts';
+import { auditFanDrops } from '../verify/drops.ts';
+import type { Problem } from '../verify/recompute.ts';
 
 export const verifyHelp = `Usage: fairstream verify [--address A] [--epoch N]
 
@@ -18,8 +20,11 @@ Audits the node's settled epochs from public data alone. For each epoch (or only
 the published epoch data, checks its sha2-256 against the digest on the PayoutDistributor, checks every
 counted play's report signatures and that the listener's wallet delegated each report's session key
 (the delegation's wallet signature, its chain, and that it was in force when the report was signed),
-recomputes every verdict, allocation (with the fee), reward, the cumulative payout leaves and both
-roots, and compares them and the per-token totals with the chain.
+recomputes every verdict, allocation (with the fee), reward (the artists', the fans' and the apps',
+with each app owner's signed registration), the cumulative payout leaves and both roots, and compares
+them and the per-token totals with the chain. Then every fan drop (with --address, those that reward
+it): its Merkle root rebuilt from the leaves the node publishes, its total and recipients, against
+FanDrops on-chain.
 
 Options:
   --epoch N     Verify epoch N only (earlier epochs are still read, for their cumulative leaves)
@@ -65,6 +70,11 @@ export async function verify(
   const contracts = info.contracts as Record<string, Address | undefined>;
   const client = createPublicClient({ transport: http(info.rpcUrl) });
 
+  const sayProblems = (problems: readonly Problem[]) => {
+    for (const p of problems)
+      say(`  ${p.what}:\n    published  ${p.published}\n    recomputed ${p.recomputed}`);
+  };
+
   let reportedDelegationGap = false;
   const show = (audit: EpochAudit) => {
     const n = audit.epoch;
@@ -78,8 +88,7 @@ export async function verify(
       say(`epoch ${n}: ${audit.state}, data ${audit.dataCid} not on-chain yet; skipped`);
     else if (!audit.ok) {
       say(`epoch ${n}: MISMATCH`);
-      for (const p of audit.problems)
-        say(`  ${p.what}:\n    published  ${p.published}\n    recomputed ${p.recomputed}`);
+      sayProblems(audit.problems);
     } else {
       const c = audit.checked!;
       say(
@@ -87,6 +96,7 @@ export async function verify(
           (c.delegations !== undefined ? `, ${c.delegations} wallet delegations; ` : '; ') +
           `${c.payouts} payouts, ${c.rewards} rewards, ` +
           (c.fanRewards !== undefined ? `${c.fanRewards} fan rewards, ` : '') +
+          (c.appRewards !== undefined ? `${c.appRewards} app rewards, ` : '') +
           `${c.leaves} leaves; roots and totals match`,
       );
     }
@@ -109,6 +119,32 @@ export async function verify(
     throw error;
   }
   let failures = audited.epochs.filter((entry) => !entry.ok).length;
+
+  // Fan drops: not with --epoch (they belong to no epoch).
+  const drops =
+    only !== undefined
+      ? []
+      : await auditFanDrops({
+          api: global.api,
+          client,
+          contracts,
+          address,
+          onDrop: (drop) => {
+            if (!drop.published)
+              say(
+                `drop ${drop.dropId}: funded on-chain, leaves not published on this node (nothing to recompute)`,
+              );
+            else if (drop.ok)
+              say(
+                `drop ${drop.dropId}: ok — ${drop.recipients} fans, ${drop.total} FAIR base units; root, total and recipients match the chain`,
+              );
+            else {
+              say(`drop ${drop.dropId}: MISMATCH`);
+              sayProblems(drop.problems);
+            }
+          },
+        });
+  failures += drops.filter((drop) => !drop.ok).length;
   const deployment = { contracts } as Parameters<typeof getClaimed>[1]['deployment'];
 
   const account:
@@ -141,7 +177,14 @@ export async function verify(
   }
 
   const report = audited.epochs.map(({ epoch, ok, problems, notes }) => ({ epoch, ok, problems, notes }));
-  if (global.json) out(`${JSON.stringify({ ok: failures === 0, epochs: report, account }, null, 2)}\n`);
+  const dropReport = drops.map(({ dropId, published, ok, problems }) => ({
+    dropId,
+    published,
+    ok,
+    problems,
+  }));
+  if (global.json)
+    out(`${JSON.stringify({ ok: failures === 0, epochs: report, drops: dropReport, account }, null, 2)}\n`);
   else say(failures === 0 ? 'All verified: everything matches the chain.' : `${failures} mismatch(es).`);
   return failures === 0 ? 0 : 1;
 }

@@ -67,6 +67,8 @@ export interface EpochAudit {
     rewards: number;
     /** Fan rewards recomputed (undefined when the data has none: published before fan rewards). */
     fanRewards?: number | undefined;
+    /** Apps paid, when the data has app rewards. */
+    appRewards?: number | undefined;
     leaves: number;
     dataDigest: { onChain: Hex; ofData: Hex };
     payoutRoot: { onChain: Hex; published: string; recomputed: Hex };
@@ -375,6 +377,7 @@ export async function auditEpochs(options: AuditOptions): Promise<AuditResult> {
       payouts: result.payouts.size,
       rewards: result.rewards.size,
       fanRewards: data.fanRewards ? result.fanAwards.size : undefined,
+      appRewards: data.appRewards ? result.appEarnings.size : undefined,
       leaves: result.leaves.length,
       dataDigest: { onChain: published.dataDigest, ofData: digest },
       payoutRoot: {
