@@ -115,7 +115,9 @@ describe('fan rewards: fairstream rewards and fairstream verify on a real node',
     assert.equal(code, 0, output);
     assert.match(
       output,
-      new RegExp(`epoch ${settled}: ok — .* 2 fan rewards, \\d+ leaves; roots and totals match`),
+      new RegExp(
+        `epoch ${settled}: ok — .* 2 fan rewards, 0 app rewards, \\d+ leaves; roots and totals match`,
+      ),
     );
     const all = await audit([]);
     assert.equal(all.code, 0, all.output);
