@@ -79,7 +79,8 @@ export class PostgresSearchIndex implements SearchIndex {
   }
 }
 
-function tsvectorLiteral(document: SearchDocument): string {
+/** A document as `put` stores it: tsvector input text (the benchmarks bulk-load it with COPY). */
+export function tsvectorLiteral(document: SearchDocument): string {
   const entries: string[] = [];
   let position = 0;
   const add = (words: string[], weight: 'A' | 'B' | 'C') => {
