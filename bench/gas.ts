@@ -9,6 +9,11 @@
  * 100,000-leaf tree at most 70,000; a batch claim at most 40,000 per account (steady state: an account
  * that has claimed before). Anchors: Uniswap's MerkleDistributor, about 78,600 gas per claim in a
  * 100,000-leaf tree; 0xSplits v1, 110,069 gas to distribute to 10 recipients.
+ *
+ * Also the artist's token spending: a promotion (first, and extending), and a 1,000-fan reward drop:
+ * createDrop, every claim pushed with claimMany, and the gas per fan of the whole drop, for fans who
+ * get their first FAIR and for fans who already hold some, against a plain FAIR transfer per fan
+ * (measured too).
  */
 import { createHash } from 'node:crypto';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
@@ -28,17 +33,23 @@ import { getTransaction, waitForTransactionReceipt, writeContract } from 'viem/a
 // benchmark needs only the ABIs and the embedded chain.
 import {
   fairTokenAbi,
+  fanDropsAbi,
   payoutDistributorAbi,
+  promotionsAbi,
   subscriptionVaultAbi,
   testStablecoinAbi,
   tipsAbi,
   trackRegistryAbi,
 } from '../packages/chain/src/abis/index.ts';
+import { claimFanDrops } from '../packages/chain/src/actions/claim-fan-drops.ts';
+import { createFanDrop } from '../packages/chain/src/actions/create-fan-drop.ts';
 import { embeddedPublicClient, embeddedWalletClient } from '../packages/chain/src/embedded/clients.ts';
 import { startEmbeddedChain } from '../packages/chain/src/embedded/start-embedded-chain.ts';
+import { buildFanDropTree, fanDropClaims } from '../packages/chain/src/merkle/fan-drop-tree.ts';
 import { cleanUp, defer, runBenchmark, table, tempDir, verdict } from './lib.ts';
 
 const TREE_LEAVES = Number(process.env.BENCH_TREE_LEAVES ?? 100_000);
+const DROP_FANS = Number(process.env.BENCH_DROP_FANS ?? 1_000);
 const BATCH = 100;
 /** Accounts with two leaves (a first and a later cumulative amount); the measured ones are picked from them. */
 const CANDIDATES = 400;
@@ -76,8 +87,10 @@ runBenchmark(async () => {
     TrackRegistry,
     Tips,
     SubscriptionVault,
+    Promotions,
+    FanDrops,
   } = deployment.contracts;
-  if (!usd || !dist || !TrackRegistry || !Tips || !SubscriptionVault) {
+  if (!usd || !dist || !TrackRegistry || !Tips || !SubscriptionVault || !Promotions || !FanDrops) {
     throw new Error(`the deployment lacks a contract: ${JSON.stringify(deployment.contracts)}`);
   }
   const publicClient = embeddedPublicClient(chain);
@@ -195,6 +208,92 @@ runBenchmark(async () => {
       ),
     );
   }
+
+  // ---------------------------------------------------------------------------------------------
+  step(
+    `Promotions.promote (first, then extending) and a ${DROP_FANS.toLocaleString('en')}-fan FanDrops drop`,
+  );
+  // The artist pays from FAIR the faucet sends, with a standing approval (as after a first approve).
+  await confirm(
+    writeContract(faucet, {
+      address: fair,
+      abi: fairTokenAbi,
+      functionName: 'transfer',
+      args: [artist.account.address, parseEther('100000')],
+    }),
+  );
+  for (const spender of [Promotions, FanDrops]) {
+    await confirm(
+      writeContract(artist, {
+        address: fair,
+        abi: fairTokenAbi,
+        functionName: 'approve',
+        args: [spender, parseEther('100000')],
+      }),
+    );
+  }
+  const promote = (days: bigint) =>
+    measure(
+      writeContract(artist, {
+        address: Promotions,
+        abi: promotionsAbi,
+        functionName: 'promote',
+        args: [tipTrack, days, parseEther('10') * days],
+      }),
+    );
+  const promoteFirst = await promote(7n);
+  const promoteExtend = await promote(1n);
+
+  // Plain transfers, the anchor: to an address that holds no FAIR yet, and to one that does.
+  const transferTo = (to: Address) =>
+    measure(
+      writeContract(artist, {
+        address: fair,
+        abi: fairTokenAbi,
+        functionName: 'transfer',
+        args: [to, parseEther('0.5')],
+      }),
+    );
+  const transferNew = await transferTo(addressOf('transfer-new'));
+  const transferHolder = await transferTo(addressOf('transfer-new'));
+
+  // Drop 1 pays fans who hold no FAIR yet (each claim creates a balance); drop 2 pays the same fans
+  // again, who now hold FAIR: the steady state of an artist rewarding their regulars.
+  const dropFans = Array.from({ length: DROP_FANS }, (_, i) => ({
+    account: getAddress(addressOf(`drop-fan-${i}`)),
+    amount: fairAmount(i),
+  }));
+  const runDrop = async (label: string) => {
+    const dropTree = buildFanDropTree(dropFans);
+    const created = await createFanDrop(artist, { deployment, tree: dropTree, reason: label });
+    const claims = fanDropClaims(dropTree);
+    // One fan claims alone first (a single claim), the rest are pushed in batches.
+    const [first, ...rest] = claims;
+    if (!first) throw new Error('an empty drop');
+    const single = await measure(
+      writeContract(operator, {
+        address: FanDrops,
+        abi: fanDropsAbi,
+        functionName: 'claim',
+        args: [created.dropId, first.account, first.amount, first.proof],
+      }),
+    );
+    const pushed = await claimFanDrops(operator, { deployment, dropId: created.dropId, claims: rest });
+    const pushGas = pushed.transactions.reduce((sum, transaction) => sum + transaction.gasUsed, 0n);
+    if (pushed.paid.length !== rest.length)
+      throw new Error(`${label}: ${pushed.paid.length} of ${rest.length} paid`);
+    return {
+      create: created.gasUsed,
+      single: single.gas,
+      push: pushGas,
+      pushTransactions: pushed.transactions.length,
+      perFan: (created.gasUsed + single.gas + pushGas) / BigInt(DROP_FANS),
+      pushPerFan: pushGas / BigInt(rest.length),
+      proofLength: Math.max(...claims.map((claim) => claim.proof.length)),
+    };
+  };
+  const dropNew = await runDrop('bench drop 1: first FAIR for every fan');
+  const dropHolders = await runDrop('bench drop 2: the same fans again');
 
   // ---------------------------------------------------------------------------------------------
   // The payout tree: TREE_LEAVES leaves (account, token, cumulative amount) in FAIR and tUSD. The
@@ -361,6 +460,7 @@ runBenchmark(async () => {
   const g = (value: bigint) => value.toLocaleString('en');
   const ratio = (value: bigint, anchor: bigint) => `${((Number(value) / Number(anchor)) * 100).toFixed(0)}%`;
   const leavesLabel = `${TREE_LEAVES.toLocaleString('en')}-leaf`;
+  const fansLabel = DROP_FANS.toLocaleString('en');
   const rows: Array<Array<string | number>> = [
     ['register, 1 recipient', g(register[1]!.gas), '', '', '', ''],
     ['register, 3 recipients', g(register[3]!.gas), '', '', '', ''],
@@ -434,6 +534,44 @@ runBenchmark(async () => {
     ],
     ['subscribe 1 period, first subscriber', g(subscribe[0]!.gas), '', '', '', ''],
     ['subscribe 1 period, second subscriber', g(subscribe[1]!.gas), '', '', '', ''],
+    ['promote 7 days, first promotion of the track', g(promoteFirst.gas), '', '', '', ''],
+    ['promote 1 day, extending the running promotion', g(promoteExtend.gas), '', '', '', ''],
+    [`createDrop, ${fansLabel} fans`, g(dropNew.create), '', '', '', ''],
+    [
+      `drop push (claimMany), fans' first FAIR, ${dropNew.pushTransactions} tx`,
+      g(dropNew.push),
+      g(dropNew.pushPerFan),
+      '',
+      `${g(transferNew.gas)} (${ratio(dropNew.pushPerFan, transferNew.gas)})`,
+      '',
+    ],
+    [
+      `drop per fan: (create + every claim) / ${fansLabel}, first FAIR`,
+      g(dropNew.perFan),
+      g(dropNew.perFan),
+      '',
+      `${g(transferNew.gas)} (${ratio(dropNew.perFan, transferNew.gas)})`,
+      '',
+    ],
+    [
+      `drop push (claimMany), fans holding FAIR, ${dropHolders.pushTransactions} tx`,
+      g(dropHolders.push),
+      g(dropHolders.pushPerFan),
+      '',
+      `${g(transferHolder.gas)} (${ratio(dropHolders.pushPerFan, transferHolder.gas)})`,
+      '',
+    ],
+    [
+      `drop per fan: (create + every claim) / ${fansLabel}, fans holding FAIR`,
+      g(dropHolders.perFan),
+      g(dropHolders.perFan),
+      '',
+      `${g(transferHolder.gas)} (${ratio(dropHolders.perFan, transferHolder.gas)})`,
+      '',
+    ],
+    ['drop claim, single, fan already holding FAIR (steady state)', g(dropHolders.single), '', '', '', ''],
+    ['FAIR transfer to a new holder (anchor)', g(transferNew.gas), '', '', '', ''],
+    ['FAIR transfer to a holder (anchor)', g(transferHolder.gas), '', '', '', ''],
   ];
 
   const out: string[] = [''];
@@ -467,6 +605,12 @@ runBenchmark(async () => {
     'Anchors: Uniswap MerkleDistributor, ~78,600 gas per claim in a 100,000-leaf tree (a claimed bitmap bit and ' +
       'a transfer); 0xSplits v1, 110,069 gas to distribute to 10 recipients (a different shape: it credits ' +
       'internal balances, withdrawn later; a tip pays the recipients at once).',
+  );
+  out.push(
+    `Fan drop: ${fansLabel} fans, proofs of up to ${dropNew.proofLength} hashes; one fan claims alone, the ` +
+      'others are pushed with claimMany in as many transactions as half a block allows. Per fan = (createDrop + ' +
+      `every claim) / ${fansLabel}. The anchor is a plain FAIR transfer per fan (measured): the drop adds the ` +
+      'claimed mark and the proof, and saves the artist one transaction and signature per fan.',
   );
   out.push('');
   for (const [name, { goal, value, met }] of Object.entries(goals)) {
@@ -502,7 +646,18 @@ runBenchmark(async () => {
         tip3Steady: n(tipSteady.gas),
         subscribeFirst: n(subscribe[0]!.gas),
         subscribeSecond: n(subscribe[1]!.gas),
+        promoteFirst: n(promoteFirst.gas),
+        promoteExtend: n(promoteExtend.gas),
+        dropCreate: n(dropNew.create),
+        dropPushFirstPerFan: n(dropNew.pushPerFan),
+        dropPerFanFirst: n(dropNew.perFan),
+        dropPushHoldersPerFan: n(dropHolders.pushPerFan),
+        dropPerFanHolders: n(dropHolders.perFan),
+        dropClaimSteady: n(dropHolders.single),
+        transferNewHolder: n(transferNew.gas),
+        transferHolder: n(transferHolder.gas),
       },
+      dropFans: DROP_FANS,
       anchors: { uniswapMerkleClaim: n(ANCHOR_UNISWAP_CLAIM), splitsV1Distribute10: n(ANCHOR_SPLITS_10) },
       goals: Object.fromEntries(
         Object.entries(goals).map(([name, { goal, value, met }]) => [name, { goal, value: n(value), met }]),

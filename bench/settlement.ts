@@ -8,9 +8,14 @@
  * splits: payouts and both trees in under 10 s and under 2 GB; on-chain, under 1 gas per counted play.
  *
  * The epoch is generated deterministically (mulberry32, BENCH_SEED), then the benchmark runs what
- * SettlementWorker#compute runs once the database has answered, phase by phase: allocate (+ fee) and
- * the exact sum check, allocateRewards, proRataCounterfactual, the cumulative leaves
- * (accumulatePayouts), buildPayoutTree and playsRootOf. Judging 1,000,000 plays from raw reports
+ * SettlementWorker#compute runs once the database has answered, phase by phase: one aggregation of
+ * the plays shared by the next three, allocate (+ fee) and the exact sum check, the fan-reward rules
+ * for every active listener (protocol's rewards/evaluate.ts: one pass over the plays, then the rules,
+ * caps and budget, with the social facts the database would give), allocateRewards (the FAIR the fan
+ * rewards did not spend), proRataCounterfactual, the cumulative leaves (accumulatePayouts),
+ * buildPayoutTree and playsRootOf, which the worker hands to a worker thread first and awaits last
+ * (playsRootOffThread), so the compute step's figure is its wall time on the main thread.
+ * BENCH_FAN=0 BENCH_SHARED=0 BENCH_OFF_THREAD=0 runs it as it was before fan rewards, to compare. Judging 1,000,000 plays from raw reports
  * (SettlementWorker#judge without the database) is measured after it, separately.
  *
  * Peak memory is the kernel's high-water mark of the process's resident set (VmHWM in
@@ -28,24 +33,34 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import {
+  aggregateCountedPlays,
   allocate,
   allocateRewards,
   type CountedPlay,
   DEFAULT_FEE_PPM,
+  evaluateFanRewards,
+  type FanListenerFacts,
+  fanRewardsBudget,
+  fanTrackEvents,
+  indexFanPlays,
   judgePlay,
+  type PlaylistEvidence,
   type PlayReportFacts,
+  type ProfileEvidence,
   playStartedAt,
   proRataCounterfactual,
+  type RepostEvidence,
   type TrackSplit,
   utcDayOf,
 } from '@fairstream/protocol';
-import type { Address } from 'viem';
+import { type Address, formatUnits } from 'viem';
 // Module paths rather than the package indexes (as gas.ts does): the pure settlement code only.
 import { accumulatePayouts } from '../packages/chain/src/merkle/accumulate-payouts.ts';
 import { payoutTotals } from '../packages/chain/src/merkle/payout-totals.ts';
 import { buildPayoutTree } from '../packages/chain/src/merkle/payout-tree.ts';
 import { proofOf } from '../packages/chain/src/merkle/standard-tree.ts';
 import { playsRootOf } from '../packages/node/src/settlement/epoch-data.ts';
+import { playsRootOffThread } from '../packages/node/src/settlement/plays-root-off-thread.ts';
 import { prng } from '../packages/protocol/src/testing/prng.ts';
 import { runBenchmark, table, verdict } from './lib.ts';
 
@@ -58,6 +73,15 @@ const ZIPF_S = Number(process.env.BENCH_ZIPF ?? 1);
 /** 0 skips the judge phase (1,000,000 plays from 2,000,000 synthetic reports). */
 const JUDGE = process.env.BENCH_JUDGE !== '0';
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT ?? 900);
+/**
+ * The settlement as it was before fan rewards, for a comparison on the same machine in the same
+ * conditions: BENCH_FAN=0 leaves the fan-reward rules out, BENCH_SHARED=0 lets allocate,
+ * allocateRewards and proRataCounterfactual each aggregate the plays themselves.
+ */
+const FAN = process.env.BENCH_FAN !== '0';
+const SHARED = process.env.BENCH_SHARED !== '0';
+/** BENCH_OFF_THREAD=0 builds the plays tree on the main thread, after the money, as before. */
+const OFF_THREAD = process.env.BENCH_OFF_THREAD !== '0';
 
 // From bench/gas.ts (embedded EDR, prague): publishEpoch with 2 tokens (100,000-leaf tree, steady),
 // claimMany per account, steady state (an account that claimed before) and first-ever claim.
@@ -81,6 +105,11 @@ const EPOCH_MS = 7 * 24 * 60 * 60 * 1000;
 interface Phase {
   name: string;
   seconds: number;
+  /**
+   * CPU seconds of the process meanwhile (user + system, all threads): on a machine shared with
+   * other work, wall time stretches while this stays close to what the phase costs.
+   */
+  cpuSeconds: number;
   peakBytes: number;
   heapBytes: number;
   note: string;
@@ -107,14 +136,36 @@ runBenchmark(async () => {
     step(name);
     resetPeak();
     const clock = performance.now();
+    const cpu = process.cpuUsage();
     const result = work();
     const seconds = (performance.now() - clock) / 1000;
+    const used = process.cpuUsage(cpu);
     phases.push({
       name,
       seconds,
+      cpuSeconds: (used.user + used.system) / 1e6,
       peakBytes: peakRss(),
       heapBytes: process.memoryUsage().heapUsed,
       note: note(result),
+      compute,
+    });
+    return result;
+  };
+  /** The same for work that ends on another thread: the wall time is what the main thread waits. */
+  const phaseAsync = async <T>(name: string, compute: boolean, work: () => Promise<T>): Promise<T> => {
+    step(name);
+    resetPeak();
+    const clock = performance.now();
+    const cpu = process.cpuUsage();
+    const result = await work();
+    const used = process.cpuUsage(cpu);
+    phases.push({
+      name,
+      seconds: (performance.now() - clock) / 1000,
+      cpuSeconds: (used.user + used.system) / 1e6,
+      peakBytes: peakRss(),
+      heapBytes: process.memoryUsage().heapUsed,
+      note: '',
       compute,
     });
     return result;
@@ -159,13 +210,41 @@ runBenchmark(async () => {
   );
   const { funds, plays, tracks } = inputs;
 
+  // SettlementWorker#compute hands the plays root to a worker thread first: it needs nothing the
+  // money needs, and it is the biggest part (playsRootOffThread).
+  const playsLeaves = () =>
+    countedRows.map((play) => ({
+      playId: play.play_id,
+      listener: play.listener,
+      trackId: play.track_id,
+      heardMs: play.heard_ms,
+      firstStartedAt: play.first_started_at,
+    }));
+  const pendingRoot = OFF_THREAD
+    ? phase(
+        'plays tree: handed to a worker thread (playsRootOffThread)',
+        true,
+        () => playsRootOffThread(countedRows, { minPlays: 0 }),
+        () => `${countedRows.length.toLocaleString('en')} leaves, packed`,
+      )
+    : undefined;
+
+  const aggregate = SHARED
+    ? phase(
+        'aggregate the plays once (shared by the next three)',
+        true,
+        () => aggregateCountedPlays(plays, tracks),
+        (a) => `${a.pairs.length.toLocaleString('en')} (listener, track) pairs`,
+      )
+    : undefined;
+
   const allocation = phase(
     'allocate (user-centric, 10% fee) + sum check',
     true,
     () => {
       const result = allocate({
         subscribers: [...funds].map(([address, amount]) => ({ address, amount })),
-        plays,
+        plays: aggregate ?? plays,
         tracks,
         feePpm: DEFAULT_FEE_PPM,
         feeRecipient: OPERATOR,
@@ -183,10 +262,56 @@ runBenchmark(async () => {
     (r) => `${r.byRecipient.size.toLocaleString('en')} recipients paid in tUSD`,
   );
 
+  // Fan rewards: every rule for every active listener, from the epoch's plays (one pass) and the
+  // facts the database answers (the first epoch: no earlier plays or awards; the social facts below).
+  const noFan = {
+    events: undefined,
+    result: { spent: 0n, awards: [] as { account: string; amount: bigint }[] },
+  };
+  const fan = !FAN
+    ? noFan
+    : phase(
+        `fan rewards: every rule for ${LISTENERS.toLocaleString('en')} accounts`,
+        true,
+        () => {
+          const fanPlays = countedRows.map((play) => ({
+            playId: play.play_id,
+            listener: play.listener,
+            trackId: play.track_id,
+            firstStartedAt: play.first_started_at,
+          }));
+          // The plays as integers from the shared aggregate (the same rows in the same order).
+          const index = indexFanPlays(fanPlays, {}, aggregate?.pairs.interned);
+          const trackFacts = {
+            trending: new Map(),
+            milestones: new Map(),
+            trackFirstPlays: new Map(),
+            trackDayPlays: new Map(),
+          };
+          const events = fanTrackEvents(0, index, trackFacts);
+          return {
+            events,
+            result: evaluateFanRewards({
+              budget: fanRewardsBudget(REWARDS_AVAILABLE),
+              index,
+              trackFacts,
+              events,
+              facts: epoch.fanFacts,
+            }),
+          };
+        },
+        ({ result, events }) =>
+          `${result.awards.length.toLocaleString('en')} awards, ${result.heldBack.length.toLocaleString('en')} held back, ` +
+          `${result.botAccounts.length} bots; ${events.trending.size.toLocaleString('en')} tracks entered trending, ` +
+          `${events.milestones.size.toLocaleString('en')} reached 100 plays`,
+      );
+
   const rewards = phase(
-    'allocateRewards (FAIR, equal per listener)',
+    FAN
+      ? 'allocateRewards (FAIR less fan rewards, equal per listener)'
+      : 'allocateRewards (FAIR, equal per listener)',
     true,
-    () => allocateRewards(REWARDS_AVAILABLE, plays, tracks),
+    () => allocateRewards(REWARDS_AVAILABLE - fan.result.spent, aggregate ?? plays, tracks),
     (r) => `${r.byRecipient.size.toLocaleString('en')} recipients paid in FAIR`,
   );
 
@@ -205,6 +330,11 @@ runBenchmark(async () => {
           token: FAIR,
           amount,
         })),
+        ...fan.result.awards.map((award) => ({
+          account: award.account as Address,
+          token: FAIR,
+          amount: award.amount,
+        })),
       ];
       // The first epoch: no previous leaves (a later epoch also carries every earlier leaf).
       return accumulatePayouts([], amounts);
@@ -219,26 +349,19 @@ runBenchmark(async () => {
     (t) => `${t.leaves.length.toLocaleString('en')} leaves, depth ${proofOf(t.tree, 0).length}`,
   );
 
-  const playsRoot = phase(
-    'plays tree (playsRootOf)',
-    true,
-    () =>
-      playsRootOf(
-        countedRows.map((play) => ({
-          playId: play.play_id,
-          listener: play.listener,
-          trackId: play.track_id,
-          heardMs: play.heard_ms,
-          firstStartedAt: play.first_started_at,
-        })),
-      ),
-    () => `${countedRows.length.toLocaleString('en')} leaves`,
-  );
+  const playsRoot = pendingRoot
+    ? await phaseAsync('plays tree: waiting for its worker thread', true, () => pendingRoot.root)
+    : phase(
+        'plays tree (playsRootOf)',
+        true,
+        () => playsRootOf(playsLeaves()),
+        () => `${countedRows.length.toLocaleString('en')} leaves`,
+      );
 
   const proRata = phase(
     'proRataCounterfactual',
     true,
-    () => proRataCounterfactual(allocation.total - allocation.fee, plays, tracks),
+    () => proRataCounterfactual(allocation.total - allocation.fee, aggregate ?? plays, tracks),
     (r) => `${r.byRecipient.size.toLocaleString('en')} recipients`,
   );
 
@@ -254,6 +377,8 @@ runBenchmark(async () => {
     fee: allocation.fee,
     carried: sum(allocation.carried.map((entry) => entry.amount)),
     rewards: rewards.total,
+    fanRewards: fan.result.spent,
+    fanAwards: fan.result.awards.length,
     proRata: proRata.total,
     totals: totals.map(({ token, total }) => `${token}:${total}`),
   };
@@ -289,6 +414,8 @@ runBenchmark(async () => {
       plays,
       tracks,
       allocation,
+      aggregate ?? {},
+      fan,
       rewards,
       leaves,
       payoutTree,
@@ -305,8 +432,13 @@ runBenchmark(async () => {
   // -------------------------------------------------------------------------------------------
   const computePhases = phases.filter((p) => p.compute);
   const computeSeconds = computePhases.reduce((total, p) => total + p.seconds, 0);
+  const computeCpuSeconds = computePhases.reduce((total, p) => total + p.cpuSeconds, 0);
   const computePeak = Math.max(...computePhases.map((p) => p.peakBytes));
-  const playsTreeSeconds = phases.find((p) => p.name.startsWith('plays tree'))!.seconds;
+  // On the main thread: the whole tree, or handing it over plus waiting for the worker at the end.
+  const playsTreeSeconds = phases
+    .filter((p) => p.name.startsWith('plays tree'))
+    .reduce((total, p) => total + p.seconds, 0);
+  const fanSeconds = phases.find((p) => p.name.startsWith('fan rewards'))?.seconds ?? 0;
   const payoutTreeSeconds = phases.find((p) => p.name.startsWith('payout tree'))!.seconds;
   const claimsGas = leafCount * CLAIM_GAS;
   const gasPublishPerPlay = PUBLISH_GAS / PLAYS;
@@ -338,19 +470,36 @@ runBenchmark(async () => {
   const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
   process.stdout.write(
     `\n${table(
-      ['phase', 's', 'peak RSS MiB', 'heap after MiB', ''],
+      ['phase', 's', 'CPU s', 'peak RSS MiB', 'heap after MiB', ''],
       [
         ...phases.map((p) => [
           `${p.compute ? '' : '('}${p.name}${p.compute ? '' : ')'}`,
           p.seconds.toFixed(2),
+          p.cpuSeconds.toFixed(2),
           mib(p.peakBytes),
           mib(p.heapBytes),
           p.note,
         ]),
-        ['payouts and both trees (the compute step)', computeSeconds.toFixed(2), mib(computePeak), '', ''],
         [
-          '  without the plays tree',
+          'payouts and both trees (the compute step)',
+          computeSeconds.toFixed(2),
+          computeCpuSeconds.toFixed(2),
+          mib(computePeak),
+          '',
+          '',
+        ],
+        [
+          '  of which fan-reward rules',
+          fanSeconds.toFixed(2),
+          (phases.find((p) => p.name.startsWith('fan rewards'))?.cpuSeconds ?? 0).toFixed(2),
+          '',
+          '',
+          `${checks.fanAwards.toLocaleString('en')} awards, ${formatUnits(checks.fanRewards, 18)} FAIR`,
+        ],
+        [
+          OFF_THREAD ? "  without the plays tree's main-thread part" : '  without the plays tree',
           (computeSeconds - playsTreeSeconds).toFixed(2),
+          '',
           '',
           '',
           `trees: payout ${payoutTreeSeconds.toFixed(1)} s, plays ${playsTreeSeconds.toFixed(1)} s`,
@@ -359,7 +508,7 @@ runBenchmark(async () => {
     )}\n`,
   );
   process.stdout.write(
-    `Phases in parentheses are not part of the goal's figure. Peak RSS is VmHWM, reset per phase.\n`,
+    `Phases in parentheses are not part of the goal's figure. Peak RSS is VmHWM, reset per phase. CPU s: the\nprocess's CPU time in the phase (all threads, the plays tree's worker thread included when it runs\nmeanwhile); on a busy machine the wall time stretches, this less.\n`,
   );
   process.stdout.write(`payout root ${payoutRoot}, plays root ${playsRoot}\n\n`);
 
@@ -415,8 +564,12 @@ runBenchmark(async () => {
       date: new Date().toISOString(),
       node: process.version,
       epoch: { plays: PLAYS, listeners: LISTENERS, tracks: TRACKS, splits: 3, zipf: ZIPF_S, seed: SEED },
+      variant: { fanRewards: FAN, sharedAggregate: SHARED, playsTreeOffThread: OFF_THREAD },
       leaves: { payout: leafCount, plays: playsCount },
       seconds: Object.fromEntries(phases.map((p) => [p.name, round(p.seconds, 3)])),
+      cpuSeconds: Object.fromEntries(phases.map((p) => [p.name, round(p.cpuSeconds, 3)])),
+      computeCpuSeconds: round(computeCpuSeconds, 2),
+      fanRewardSeconds: round(fanSeconds, 3),
       peakRssMiB: Object.fromEntries(phases.map((p) => [p.name, Math.round(p.peakBytes / 2 ** 20)])),
       judged: judged ?? null,
       gas: {
@@ -434,6 +587,7 @@ runBenchmark(async () => {
         fee: String(checks.fee),
         carried: String(checks.carried),
         rewards: String(checks.rewards),
+        fanRewards: String(checks.fanRewards),
         proRata: String(checks.proRata),
       },
       goals,
@@ -453,6 +607,14 @@ interface SettledPlay {
   first_started_at: number;
 }
 
+/**
+ * The text as one flat string, as strings read from the database are: a template literal leaves a
+ * rope, and the first measured phase to read it would pay to flatten it.
+ */
+function flat(text: string): string {
+  return Buffer.from(text, 'latin1').toString('latin1');
+}
+
 function generateEpoch() {
   const random = prng(SEED);
   const hex = (n: number) =>
@@ -463,7 +625,7 @@ function generateEpoch() {
   const trackRows = new Map<string, { address: string; ppm: number }[]>();
   const durations = new Map<string, number>();
   for (let t = 0; t < TRACKS; t++) {
-    const trackId = `trk_${hex(20)}`;
+    const trackId = flat(`trk_${hex(20)}`);
     trackIds.push(trackId);
     const recipients = [0, 1, 2].map((i) => address(`artist-${t}-${i}`)).sort();
     const cuts = [random.int(1, 1000), random.int(1, 1000), random.int(1, 1000)];
@@ -503,14 +665,70 @@ function generateEpoch() {
     const trackId = pickTrack();
     const duration = durations.get(trackId)!;
     countedRows.push({
-      play_id: `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`,
+      play_id: flat(`${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`),
       listener,
       track_id: trackId,
       heard_ms: random.int(Math.min(30_000, Math.ceil(duration / 2)), duration),
       first_started_at: EPOCH_START + Math.floor(random.next() * (EPOCH_MS - 3_600_000)),
     });
   }
-  return { funds, countedRows, trackRows, durations };
+  // The node reads an epoch's counted plays in (first_started_at, play_id) order.
+  countedRows.sort((a, b) => a.first_started_at - b.first_started_at || (a.play_id < b.play_id ? -1 : 1));
+  return {
+    funds,
+    countedRows,
+    trackRows,
+    durations,
+    fanFacts: fanFactsOf(random, listeners, trackRows, pickTrack),
+  };
+}
+
+/**
+ * The facts the node's database gives the fan-reward rules for this (first) epoch: no earlier plays
+ * or awards; a complete profile for a fifth of the listeners, a qualifying playlist for a tenth, and
+ * 30,000 reposts of (mostly popular) tracks, a third of them before the epoch began.
+ */
+function fanFactsOf(
+  random: ReturnType<typeof prng>,
+  listeners: readonly string[],
+  trackRows: ReadonlyMap<string, { address: string }[]>,
+  pickTrack: () => string,
+): FanListenerFacts {
+  const profiles = new Map<string, ProfileEvidence>();
+  const playlists = new Map<string, PlaylistEvidence>();
+  const reposts = new Map<string, RepostEvidence[]>();
+  const recipients = new Map<string, string[]>();
+  for (const [i, listener] of listeners.entries()) {
+    if (random.next() < 0.2)
+      profiles.set(listener, {
+        handle: `fan${i}`,
+        displayName: `Fan ${i}`,
+        avatar: `bafy${i}`,
+        bioLength: 20,
+      });
+    if (random.next() < 0.1)
+      playlists.set(listener, { playlistId: `pl${i}`, tracks: random.int(3, 30), createdAt: EPOCH_START });
+  }
+  for (let r = 0; r < 30_000; r++) {
+    const listener = listeners[random.int(0, listeners.length - 1)]!;
+    const trackId = pickTrack();
+    const list = reposts.get(listener) ?? [];
+    list.push({ trackId, repostedAt: EPOCH_START + Math.floor((random.next() * 1.5 - 0.5) * EPOCH_MS) });
+    reposts.set(listener, list);
+    recipients.set(
+      trackId,
+      trackRows.get(trackId)!.map((split) => split.address),
+    );
+  }
+  return {
+    listenerHistory: new Map(),
+    awarded: new Set(),
+    played: new Set(),
+    recipients,
+    profiles,
+    playlists,
+    reposts,
+  };
 }
 
 /** Report rows as SQLite gives them (segments as JSON text): each play in two reports, heard in full. */
@@ -603,7 +821,7 @@ function step(message: string): void {
 
 /** A deterministic, distinct lower-case address per label, from a native hash. */
 function address(label: string): Address {
-  return `0x${createHash('sha256').update(`fairstream-bench:${label}`).digest('hex').slice(0, 40)}`;
+  return flat(`0x${createHash('sha256').update(`fairstream-bench:${label}`).digest('hex').slice(0, 40)}`) as Address;
 }
 
 function sum(values: readonly bigint[]): bigint {

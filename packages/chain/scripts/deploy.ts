@@ -3,14 +3,18 @@
 //   FAIRSTREAM_DEPLOYER_KEY=0x… node packages/chain/scripts/deploy.ts --rpc https://rpc… \
 //     --stablecoin 0xUSDC… [--treasury 0x…] [--operator 0x…] [--guardian 0x…] [--dev] [--out FILE]
 //
+// A deployment made before a contract was added (Promotions, FanDrops) is completed in place:
+//
+//   FAIRSTREAM_DEPLOYER_KEY=0x… node packages/chain/scripts/deploy.ts --rpc https://rpc… --add-missing [--out FILE]
+//
 // The key may also come from --key-file FILE. It is never printed.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { type Address, createWalletClient, defineChain, type Hex, http, isAddress } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { getChainId } from 'viem/actions';
-import { deployFairstream } from '../src/deploy.ts';
-import { publicDeploymentPath, writeDeployment } from '../src/deployment.ts';
+import { completeDeployment, deployFairstream } from '../src/deploy.ts';
+import { publicDeploymentPath, readDeployment, writeDeployment } from '../src/deployment.ts';
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +25,7 @@ const { values } = parseArgs({
     operator: { type: 'string' },
     guardian: { type: 'string' },
     dev: { type: 'boolean', default: false },
+    'add-missing': { type: 'boolean', default: false },
     out: { type: 'string' },
   },
 });
@@ -46,6 +51,21 @@ const chain = defineChain({
   nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
   rpcUrls: { default: { http: [values.rpc] } },
 });
+if (values['add-missing']) {
+  const file = values.out ?? publicDeploymentPath(chainId);
+  const { deployment, added } = await completeDeployment(
+    createWalletClient({ account, chain, transport: http(values.rpc) }),
+    await readDeployment(file),
+    { onContractDeployed: (name, at) => console.log(`${name} ${at}`) },
+  );
+  if (added.length === 0) {
+    console.log(`${file} already has every contract`);
+  } else {
+    await writeDeployment(file, deployment);
+    console.log(`added ${added.join(', ')} to ${file}`);
+  }
+  process.exit(0);
+}
 const stablecoin = address('stablecoin', values.stablecoin);
 if (!values.dev && !stablecoin) throw new Error('--stablecoin is required outside dev chains');
 const treasury = address('treasury', values.treasury);

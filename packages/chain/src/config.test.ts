@@ -57,6 +57,22 @@ describe('connectChain', () => {
     assert.equal(fromEnv.operator, connected.operator);
   });
 
+  it('warns, naming the command that fixes it, when the deployment lacks contracts added since', async () => {
+    const { Promotions, FanDrops, ...older } = chain.deployment.contracts;
+    const olderFile = join(dir.dir, 'older-deployment.json');
+    await writeFile(olderFile, JSON.stringify({ ...chain.deployment, contracts: older }));
+    const warnings: string[] = [];
+    const connected = await connectChain({
+      rpcUrl: chain.rpcUrl,
+      deploymentFile: olderFile,
+      operatorKey,
+      logger: { info() {}, warn: (_, message) => void warnings.push(message) },
+    });
+    assert.equal(connected.deployment.contracts.FanDrops, undefined);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0] ?? '', /has no Promotions, FanDrops: .*--add-missing/);
+  });
+
   it('says when no RPC answers: a closed port, or a server that never replies', async () => {
     const closed = createServer();
     const closedUrl = await listen(closed);

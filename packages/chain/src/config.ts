@@ -16,6 +16,7 @@ import {
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { getBalance, getChainId } from 'viem/actions';
+import { missingContracts } from './deploy.ts';
 import { type Deployment, readDeployment } from './deployment.ts';
 import { ChainError } from './errors.ts';
 import { type ChainLogger, silentLogger } from './logger.ts';
@@ -141,6 +142,15 @@ export async function connectChain(parameters: ConnectChainParameters): Promise<
     { chainId, rpcUrl, operator: account.address, operatorBalance: formatEther(operatorBalance) },
     'connected to the chain',
   );
+  const missing = missingContracts(deployment);
+  if (missing.length > 0) {
+    // The node runs without them (their features answer that the contract is missing); the operator
+    // adds them without redeploying anything else.
+    logger.warn(
+      { missing, deploymentFile },
+      `${deploymentFile} has no ${missing.join(', ')}: the features they carry are off until you add them with \`npm run deploy:contracts -- --rpc ${rpcUrl} --add-missing --out ${deploymentFile}\``,
+    );
+  }
   return {
     chainId,
     rpcUrl,

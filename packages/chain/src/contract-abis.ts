@@ -1,7 +1,9 @@
 import type { Abi } from 'viem';
 import {
   fairTokenAbi,
+  fanDropsAbi,
   payoutDistributorAbi,
+  promotionsAbi,
   rewardsEmitterAbi,
   stakingAbi,
   subscriptionVaultAbi,
@@ -21,4 +23,6 @@ export const contractAbis: Readonly<Record<ContractName, Abi>> = {
   RewardsEmitter: rewardsEmitterAbi,
   Staking: stakingAbi,
   Tips: tipsAbi,
+  Promotions: promotionsAbi,
+  FanDrops: fanDropsAbi,
 };

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseEther, zeroAddress } from 'viem';
 import { getCode, readContract } from 'viem/actions';
-import { fairTokenAbi, stakingAbi, tipsAbi } from './abis/index.ts';
-import { deployFairstream } from './deploy.ts';
+import { fairTokenAbi, fanDropsAbi, promotionsAbi, stakingAbi, tipsAbi } from './abis/index.ts';
+import { completeDeployment, deployFairstream, missingContracts } from './deploy.ts';
+import { type Deployment, readDeployment, writeDeployment } from './deployment.ts';
 import { embeddedPublicClient, embeddedWalletClient } from './embedded/clients.ts';
-import { startTestChain } from './testing/test-chain.ts';
+import { startEmbeddedChain } from './embedded/start-embedded-chain.ts';
+import { startTestChain, tempChainDir } from './testing/test-chain.ts';
 
 describe('deployFairstream', () => {
   let chain: Awaited<ReturnType<typeof startTestChain>>;
@@ -103,5 +106,105 @@ describe('deployFairstream', () => {
       }),
       parseEther('600000000'),
     );
+  });
+
+  it('wires Promotions and FanDrops to FAIR, the registry and the treasury', async () => {
+    const client = embeddedPublicClient(chain);
+    const { deployment } = chain;
+    const { Promotions, FanDrops, FairToken, TrackRegistry } = deployment.contracts;
+    assert.ok(Promotions && FanDrops && TrackRegistry);
+    const read = (functionName: 'fair' | 'registry' | 'pricePerDay') =>
+      readContract(client, { address: Promotions, abi: promotionsAbi, functionName });
+    assert.equal(await read('fair'), FairToken);
+    assert.equal(await read('registry'), TrackRegistry);
+    assert.equal(await read('pricePerDay'), parseEther('10'));
+    const adminRole = await readContract(client, {
+      address: Promotions,
+      abi: promotionsAbi,
+      functionName: 'DEFAULT_ADMIN_ROLE',
+    });
+    assert.equal(
+      await readContract(client, {
+        address: Promotions,
+        abi: promotionsAbi,
+        functionName: 'hasRole',
+        args: [adminRole, deployment.roles.treasury],
+      }),
+      true,
+    );
+    assert.equal(
+      await readContract(client, { address: FanDrops, abi: fanDropsAbi, functionName: 'fair' }),
+      FairToken,
+    );
+    assert.deepEqual(missingContracts(deployment), []);
+  });
+
+  it('completes a deployment made before Promotions and FanDrops, keeping everything else', async () => {
+    const deployer = chain.accounts[0];
+    assert.ok(deployer);
+    const { Promotions, FanDrops, ...older } = chain.deployment.contracts;
+    const old: Deployment = { ...chain.deployment, contracts: older };
+    assert.deepEqual(missingContracts(old), ['Promotions', 'FanDrops']);
+    const { deployment, added } = await completeDeployment(embeddedWalletClient(chain, deployer), old);
+    assert.deepEqual(added, ['Promotions', 'FanDrops']);
+    assert.deepEqual(
+      { ...deployment.contracts, Promotions: undefined, FanDrops: undefined },
+      {
+        ...older,
+        Promotions: undefined,
+        FanDrops: undefined,
+      },
+    );
+    assert.ok(deployment.contracts.Promotions && deployment.contracts.Promotions !== Promotions);
+    assert.equal(
+      await readContract(embeddedPublicClient(chain), {
+        address: deployment.contracts.Promotions,
+        abi: promotionsAbi,
+        functionName: 'registry',
+      }),
+      older.TrackRegistry,
+    );
+    assert.deepEqual(await completeDeployment(embeddedWalletClient(chain, deployer), deployment), {
+      deployment,
+      added: [],
+    });
+  });
+
+  it('deploys the missing contracts when the embedded chain starts on an older data folder', async (t) => {
+    const { dir, remove } = await tempChainDir();
+    t.after(remove);
+    const first = await startEmbeddedChain({ dataDir: dir, rpcPort: 0 });
+    const current = first.deployment;
+    assert.ok(current);
+    // What an older version wrote: the deployment without the contracts added since.
+    const { Promotions, FanDrops, ...older } = current.contracts;
+    await writeDeployment(join(dir, 'deployment.json'), { ...current, contracts: older });
+    await first.stop();
+
+    const logs: string[] = [];
+    const log = (_: Record<string, unknown>, message: string) => void logs.push(message);
+    const second = await startEmbeddedChain({
+      dataDir: dir,
+      rpcPort: 0,
+      logger: { info: log, warn: log },
+    });
+    t.after(() => second.stop());
+    const completed = second.deployment;
+    assert.ok(completed?.contracts.Promotions && completed.contracts.FanDrops);
+    assert.deepEqual(await readDeployment(join(dir, 'deployment.json')), completed);
+    assert.ok(
+      logs.some((line) =>
+        line.includes("deployed the contracts this chain's deployment lacked: Promotions, FanDrops"),
+      ),
+      logs.join('\n'),
+    );
+    const code = await getCode(embeddedPublicClient(second), { address: completed.contracts.FanDrops });
+    assert.ok((code ?? '0x').length > 2);
+
+    // The next start finds nothing missing and deploys nothing.
+    await second.stop();
+    const third = await startEmbeddedChain({ dataDir: dir, rpcPort: 0 });
+    t.after(() => third.stop());
+    assert.deepEqual(third.deployment, completed);
   });
 });

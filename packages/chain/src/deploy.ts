@@ -23,7 +23,9 @@ import {
 } from 'viem/actions';
 import {
   fairTokenAbi,
+  fanDropsAbi,
   payoutDistributorAbi,
+  promotionsAbi,
   rewardsEmitterAbi,
   stakingAbi,
   subscriptionVaultAbi,
@@ -33,7 +35,9 @@ import {
 } from './abis/index.ts';
 import {
   fairTokenBytecode,
+  fanDropsBytecode,
   payoutDistributorBytecode,
+  promotionsBytecode,
   rewardsEmitterBytecode,
   stakingBytecode,
   subscriptionVaultBytecode,
@@ -74,6 +78,8 @@ export type DeployFairstreamParameters = {
   /** The stablecoin subscriptions and staking fees are paid in; on a dev chain, TestStablecoin. */
   stablecoin?: Address;
   staking?: { cooldownSeconds: bigint; minOperatorStake: bigint };
+  /** The price of a day of track promotion, in FAIR base units. Default: 10 FAIR. */
+  promotion?: { pricePerDay: bigint };
   onContractDeployed?: (name: ContractName, address: Address) => void;
 };
 
@@ -96,6 +102,11 @@ type DeployContext = {
 type DeployStep = {
   name: ContractName;
   when?: (context: DeployContext) => boolean;
+  /**
+   * The contract can be added to an existing deployment that lacks it (`completeDeployment`): it
+   * needs only contracts deployed before it, and nothing deployed before it needs to know about it.
+   */
+  addLater?: boolean;
   deploy: (context: DeployContext) => Promise<DeployedContract>;
 };
 
@@ -107,9 +118,13 @@ function required(context: DeployContext, name: ContractName): Address {
   return address;
 }
 
+/** The default price of a day of track promotion. */
+export const DEFAULT_PROMOTION_PRICE_PER_DAY = parseEther('10');
+
 /**
  * The deployment, in order. A new contract is one more step here (after the ones it needs), plus its
- * name in `ContractName`.
+ * name in `ContractName`. New steps go at the end, marked `addLater` when they can be, so that every
+ * contract before them keeps its address and existing deployments can be completed.
  */
 const STEPS: readonly DeployStep[] = [
   {
@@ -259,6 +274,22 @@ const STEPS: readonly DeployStep[] = [
       ]);
     },
   },
+  {
+    name: 'Promotions',
+    addLater: true,
+    deploy: (context) =>
+      deploy(context, promotionsAbi, promotionsBytecode, [
+        required(context, 'FairToken'),
+        required(context, 'TrackRegistry'),
+        context.treasury,
+        context.parameters.promotion?.pricePerDay ?? DEFAULT_PROMOTION_PRICE_PER_DAY,
+      ]),
+  },
+  {
+    name: 'FanDrops',
+    addLater: true,
+    deploy: (context) => deploy(context, fanDropsAbi, fanDropsBytecode, [required(context, 'FairToken')]),
+  },
 ];
 
 async function confirm(context: DeployContext, hash: Hex): Promise<void> {
@@ -344,5 +375,64 @@ export async function deployFairstream(
       blockHash: last.blockHash,
       timestamp: Number(block.timestamp),
     },
+  };
+}
+
+/** The contracts `completeDeployment` would add to this deployment (none for a current one). */
+export function missingContracts(deployment: Pick<Deployment, 'contracts'>): ContractName[] {
+  return STEPS.filter((step) => step.addLater && !deployment.contracts[step.name]).map((step) => step.name);
+}
+
+export type CompleteDeploymentParameters = Pick<
+  DeployFairstreamParameters,
+  'promotion' | 'onContractDeployed'
+>;
+
+export type CompleteDeploymentReturnType = {
+  deployment: Deployment;
+  /** The contracts deployed now, in order (empty when nothing was missing). */
+  added: ContractName[];
+};
+
+/**
+ * Deploys the contracts a deployment made by an older version lacks (those marked `addLater`, e.g.
+ * Promotions and FanDrops), wired to the contracts it has, and returns the deployment with them.
+ * Roles stay as they were: the deployment's treasury administers the new contracts too. Writing
+ * the result is the caller's (the embedded chain does it at start).
+ */
+export async function completeDeployment(
+  client: DeployClient,
+  deployment: Deployment,
+  parameters: CompleteDeploymentParameters = {},
+): Promise<CompleteDeploymentReturnType> {
+  const missing = STEPS.filter((step) => step.addLater && !deployment.contracts[step.name]);
+  if (missing.length === 0) return { deployment, added: [] };
+  const chainId = await getChainId(client);
+  if (chainId !== deployment.chainId) {
+    throw new ChainError(
+      'wrong_chain',
+      `The deployment is for chain ${deployment.chainId}, but the client is on chain ${chainId}`,
+    );
+  }
+  const context: DeployContext = {
+    client,
+    deployer: client.account.address,
+    treasury: deployment.roles.treasury,
+    operator: deployment.roles.operator,
+    guardian: deployment.roles.guardian,
+    rewardsReserve: deployment.roles.rewardsReserve,
+    parameters: { devChain: deployment.devChain, ...parameters },
+    contracts: { ...deployment.contracts },
+  };
+  const added: ContractName[] = [];
+  for (const step of missing) {
+    const deployed = await step.deploy(context);
+    context.contracts[step.name] = deployed.address;
+    added.push(step.name);
+    parameters.onContractDeployed?.(step.name, deployed.address);
+  }
+  return {
+    deployment: { ...deployment, contracts: { ...deployment.contracts, ...context.contracts } },
+    added,
   };
 }

@@ -14,7 +14,9 @@ export type ContractName =
   | 'TrackRegistry'
   | 'Tips'
   | 'Staking'
-  | 'SubscriptionVault';
+  | 'SubscriptionVault'
+  | 'Promotions'
+  | 'FanDrops';
 
 /**
  * Where Fairstream's contracts live on one chain. Written once at deployment (the embedded chain:

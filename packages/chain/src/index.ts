@@ -8,6 +8,18 @@ export type {
 } from './actions/cancel-subscription.ts';
 export { cancelSubscription } from './actions/cancel-subscription.ts';
 export type {
+  ClaimFanDropErrorType,
+  ClaimFanDropParameters,
+  ClaimFanDropReturnType,
+} from './actions/claim-fan-drop.ts';
+export { claimFanDrop } from './actions/claim-fan-drop.ts';
+export type {
+  ClaimFanDropsErrorType,
+  ClaimFanDropsParameters,
+  ClaimFanDropsReturnType,
+} from './actions/claim-fan-drops.ts';
+export { claimFanDrops } from './actions/claim-fan-drops.ts';
+export type {
   ClaimPayoutErrorType,
   ClaimPayoutParameters,
   ClaimPayoutReturnType,
@@ -25,6 +37,12 @@ export type {
   ClaimStakingRewardsReturnType,
 } from './actions/claim-staking-rewards.ts';
 export { claimStakingRewards } from './actions/claim-staking-rewards.ts';
+export type {
+  CreateFanDropErrorType,
+  CreateFanDropParameters,
+  CreateFanDropReturnType,
+} from './actions/create-fan-drop.ts';
+export { createFanDrop, FAN_DROP_DEFAULT_CLAIM_WINDOW_SECONDS } from './actions/create-fan-drop.ts';
 export type {
   EmitRewardsErrorType,
   EmitRewardsParameters,
@@ -57,6 +75,13 @@ export type {
   GetFairBalanceReturnType,
 } from './actions/get-fair-balance.ts';
 export { getFairBalance } from './actions/get-fair-balance.ts';
+export type {
+  FanDropOnChain,
+  GetFanDropErrorType,
+  GetFanDropParameters,
+  GetFanDropReturnType,
+} from './actions/get-fan-drop.ts';
+export { getFanDrop } from './actions/get-fan-drop.ts';
 export type { GetOwedErrorType, GetOwedParameters, GetOwedReturnType } from './actions/get-owed.ts';
 export { getOwed } from './actions/get-owed.ts';
 export type {
@@ -65,6 +90,12 @@ export type {
   GetPermitNonceReturnType,
 } from './actions/get-permit-nonce.ts';
 export { getPermitNonce } from './actions/get-permit-nonce.ts';
+export type {
+  GetPromotionErrorType,
+  GetPromotionParameters,
+  GetPromotionReturnType,
+} from './actions/get-promotion.ts';
+export { getPromotion, quotePromotion } from './actions/get-promotion.ts';
 export type { GetSplitErrorType, GetSplitParameters, GetSplitReturnType } from './actions/get-split.ts';
 export { getSplit } from './actions/get-split.ts';
 export type {
@@ -94,11 +125,23 @@ export type { PaymentAuthorization, TransactionResult } from './actions/internal
 export type { NotifyFeeErrorType, NotifyFeeParameters, NotifyFeeReturnType } from './actions/notify-fee.ts';
 export { notifyFee } from './actions/notify-fee.ts';
 export type {
+  PromoteTrackErrorType,
+  PromoteTrackParameters,
+  PromoteTrackReturnType,
+} from './actions/promote-track.ts';
+export { promoteTrack } from './actions/promote-track.ts';
+export type {
   PublishEpochErrorType,
   PublishEpochParameters,
   PublishEpochReturnType,
 } from './actions/publish-epoch.ts';
 export { publishEpoch } from './actions/publish-epoch.ts';
+export type {
+  ReclaimFanDropErrorType,
+  ReclaimFanDropParameters,
+  ReclaimFanDropReturnType,
+} from './actions/reclaim-fan-drop.ts';
+export { reclaimFanDrop } from './actions/reclaim-fan-drop.ts';
 export type {
   RegisterOperatorErrorType,
   RegisterOperatorParameters,
@@ -167,8 +210,19 @@ export { EMBEDDED_CHAIN_ID, fairstreamDevChain } from './chains.ts';
 export type { ConnectChainErrorType, ConnectChainParameters, ConnectedChain } from './config.ts';
 export { connectChain, DEFAULT_MIN_OPERATOR_BALANCE, OPERATOR_KEY_ENV } from './config.ts';
 export { contractAbis } from './contract-abis.ts';
-export type { DeployFairstreamParameters, DeployFairstreamReturnType } from './deploy.ts';
-export { DEFAULT_FAIR_ALLOCATIONS, deployFairstream } from './deploy.ts';
+export type {
+  CompleteDeploymentParameters,
+  CompleteDeploymentReturnType,
+  DeployFairstreamParameters,
+  DeployFairstreamReturnType,
+} from './deploy.ts';
+export {
+  completeDeployment,
+  DEFAULT_FAIR_ALLOCATIONS,
+  DEFAULT_PROMOTION_PRICE_PER_DAY,
+  deployFairstream,
+  missingContracts,
+} from './deploy.ts';
 export type { ContractName, Deployment } from './deployment.ts';
 export {
   embeddedDeploymentPath,
@@ -187,27 +241,4 @@ export { DEV_ROLES, startEmbeddedChain } from './embedded/start-embedded-chain.t
 export type { ChainErrorCode, ChainErrorOptions } from './errors.ts';
 export { ChainError } from './errors.ts';
 export type { ChainLogger } from './logger.ts';
-export { writeAddressWord, writeUint64Word, writeUint256Word } from './merkle/abi-words.ts';
-export { accumulatePayouts } from './merkle/accumulate-payouts.ts';
-export { allocateSplit, SPLIT_TOTAL_PPM } from './merkle/allocate-split.ts';
-export { cidDigest, digestOf } from './merkle/cid-digest.ts';
-export { keccak256Bytes, keccak256Into, keccak256Utf8Into } from './merkle/keccak.ts';
-export { payoutTotals } from './merkle/payout-totals.ts';
-export type { PayoutClaim, PayoutLeaf, PayoutTree, PayoutTreeDump } from './merkle/payout-tree.ts';
-export {
-  buildPayoutTree,
-  dumpPayoutTree,
-  loadPayoutTree,
-  PAYOUT_LEAF_ENCODING,
-  payoutClaim,
-  payoutClaims,
-  verifyPayoutClaim,
-} from './merkle/payout-tree.ts';
-export type { StandardTree } from './merkle/standard-tree.ts';
-export {
-  allNodes,
-  buildStandardTree,
-  processProof,
-  proofOf,
-  standardLeafHashes,
-} from './merkle/standard-tree.ts';
+export * from './merkle/index.ts';

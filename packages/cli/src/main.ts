@@ -5,10 +5,14 @@ import { earnings, earningsHelp } from './commands/earnings.ts';
 import { faucet, faucetHelp } from './commands/faucet.ts';
 import { feed, feedHelp } from './commands/feed.ts';
 import { follow, followHelp, unfollow, unfollowHelp } from './commands/follow.ts';
+import { history, historyHelp } from './commands/history.ts';
 import { listen, listenHelp } from './commands/listen.ts';
 import { playlist, playlistHelp } from './commands/playlist.ts';
 import { profile, profileHelp } from './commands/profile.ts';
+import { promote, promoteHelp } from './commands/promote.ts';
 import { register, registerHelp } from './commands/register.ts';
+import { rewardFans, rewardFansHelp } from './commands/reward-fans.ts';
+import { rewards, rewardsHelp } from './commands/rewards.ts';
 import { stake, stakeHelp } from './commands/stake.ts';
 import { subscribe, subscribeHelp } from './commands/subscribe.ts';
 import { tip, tipHelp } from './commands/tip.ts';
@@ -38,8 +42,12 @@ Commands:
   subscribe Pay for subscription periods (\`--periods N\`) in the stablecoin
   stake     Stake FAIR and earn a share of the platform fee
   tip       Tip a track; its collaborators are paid at once by its split
+  promote   Promote your track for some days (\`--days N\`), paying FAIR that is burned
+  reward-fans  Send FAIR to your top fans by counted plays in one Merkle drop (\`--amount\`, \`--top\`)
   earnings  What an address earned per epoch and track (default: your wallet), paid or pending
+  rewards   Fan rewards an address earned (default: your wallet, with your progress per rule)
   claim     Claim every payout your wallet is owed that the node has not pushed yet
+  history   Every FAIR and stablecoin movement of an address with its cause (\`--csv FILE\`)
   verify    Audit every settled epoch against the chain (\`--epoch N\`, \`--address A\`)
   profile   Show a profile, or set yours (\`--handle\`, \`--name\`, \`--bio\`)
   follow    Follow an account by handle or address; \`unfollow\` stops
@@ -64,9 +72,13 @@ const commands: Record<
   subscribe: { run: subscribe, help: subscribeHelp },
   stake: { run: stake, help: stakeHelp },
   tip: { run: tip, help: tipHelp },
+  promote: { run: promote, help: promoteHelp },
+  'reward-fans': { run: rewardFans, help: rewardFansHelp },
   verify: { run: (args, global) => verify(args, global), help: verifyHelp },
   earnings: { run: earnings, help: earningsHelp },
+  rewards: { run: rewards, help: rewardsHelp },
   claim: { run: claim, help: claimHelp },
+  history: { run: history, help: historyHelp },
   profile: { run: profile, help: profileHelp },
   follow: { run: follow, help: followHelp },
   unfollow: { run: unfollow, help: unfollowHelp },

@@ -34,7 +34,12 @@ export interface NodeConfig {
    * comments). On the embedded chain the node's operator wallet is one too.
    */
   operators: string[];
+  /** Folder of the built web app served at /; 'none' serves the API only. */
+  webRoot: string | undefined;
 }
+
+/** The built web app (`npm run build -w @fairstream/web`), beside the node in the repository. */
+export const DEFAULT_WEB_ROOT = new URL('../../../web/dist/', import.meta.url).pathname;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -58,6 +63,7 @@ export interface ConfigSource {
   rpcPort?: string | undefined;
   epochSeconds?: string | undefined;
   operators?: string | undefined;
+  web?: string | undefined;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -82,6 +88,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigSource {
     rpcPort: env.FAIRSTREAM_RPC_PORT,
     epochSeconds: env.FAIRSTREAM_EPOCH_SECONDS,
     operators: env.FAIRSTREAM_OPERATORS,
+    web: env.FAIRSTREAM_WEB,
   };
 }
 
@@ -151,6 +158,7 @@ export function resolveConfig(flags: ConfigSource, env: ConfigSource = {}, cwd =
       7 * 24 * 3600,
     ),
     operators: parseOperators(pick('operators')),
+    webRoot: pick('web') === 'none' ? undefined : resolvePath(pick('web') ?? DEFAULT_WEB_ROOT, cwd),
   };
 }
 

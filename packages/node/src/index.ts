@@ -6,4 +6,3 @@ export {
   startBackgroundNode,
   VERSION,
 } from './node.ts';
-export { type EpochData, playsRootOf } from './settlement/epoch-data.ts';

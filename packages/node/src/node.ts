@@ -20,14 +20,18 @@ import { MediaWorker, STALE_JOB_MS } from './jobs/media-worker.ts';
 import { MediaError } from './media/errors.ts';
 import { createMediaToolkit } from './media/toolkit.ts';
 import { AuthRepository } from './repositories/auth.repository.ts';
+import { ChainEventsRepository } from './repositories/chain-events.repository.ts';
 import { CommentsRepository } from './repositories/comments.repository.ts';
 import { DiscoveryRepository } from './repositories/discovery.repository.ts';
+import { FanDropsRepository } from './repositories/fan-drops.repository.ts';
 import { FaucetRepository } from './repositories/faucet.repository.ts';
+import { HistoryRepository } from './repositories/history.repository.ts';
 import { JobsRepository } from './repositories/jobs.repository.ts';
 import { NotificationsRepository } from './repositories/notifications.repository.ts';
 import { PlaylistsRepository } from './repositories/playlists.repository.ts';
 import { PlaysRepository } from './repositories/plays.repository.ts';
 import { ProfilesRepository } from './repositories/profiles.repository.ts';
+import { PromotionsRepository } from './repositories/promotions.repository.ts';
 import { ReportsRepository } from './repositories/reports.repository.ts';
 import { SearchRepository } from './repositories/search/search-index.ts';
 import { SessionKeysRepository } from './repositories/session-keys.repository.ts';
@@ -42,6 +46,9 @@ import { type CommentEvent, CommentsService } from './services/comments.service.
 import { CursorCodec } from './services/cursor.ts';
 import { DiscoveryService } from './services/discovery.service.ts';
 import { EarningsService } from './services/earnings.service.ts';
+import { FanDropsService } from './services/fan-drops.service.ts';
+import { FanRewardsService } from './services/fan-rewards.service.ts';
+import { HistoryService } from './services/history.service.ts';
 import { InsightsService } from './services/insights.service.ts';
 import type { MediaToolkit } from './services/media-toolkit.ts';
 import { ModerationService } from './services/moderation.service.ts';
@@ -50,6 +57,7 @@ import { PlayWriter } from './services/play-writer.ts';
 import { PlaylistsService } from './services/playlists.service.ts';
 import { PlaysService } from './services/plays.service.ts';
 import { ProfilesService } from './services/profiles.service.ts';
+import { PromotionsService } from './services/promotions.service.ts';
 import { SearchService } from './services/search.service.ts';
 import { SessionKeysService } from './services/session-keys.service.ts';
 import { SocialService } from './services/social.service.ts';
@@ -188,6 +196,8 @@ export async function createNode(
   });
   const social = new SocialService(new SocialRepository(db), tracks, profiles, notifications, { cursors });
   const discoveryRepository = new DiscoveryRepository(db);
+  const promotions = new PromotionsService(new PromotionsRepository(db), { chainId: ledger.chainId });
+  const earnings = new EarningsService(new SettlementRepository(db), blobs);
   const app = await buildApp(
     {
       auth,
@@ -203,12 +213,23 @@ export async function createNode(
         tracksRepository,
         cursors,
         new ProfilesRepository(db),
+        promotions,
       ),
-      discovery: new DiscoveryService(discoveryRepository, tracksRepository, { cursors }),
+      discovery: new DiscoveryService(discoveryRepository, tracksRepository, { cursors, promotions }),
       insights: new InsightsService(discoveryRepository, tracks),
+      fanDrops: new FanDropsService(new FanDropsRepository(db), discoveryRepository, ledger),
       chain: new ChainService(ledger, new FaucetRepository(db), { afterWrite: () => head.invalidate() }),
-      earnings: new EarningsService(new SettlementRepository(db), blobs),
+      earnings,
+      fanRewards: new FanRewardsService(new SettlementRepository(db).fans, {
+        fairToken: ledger.deployment.contracts.FairToken,
+      }),
       claims: new ClaimsService(new SettlementRepository(db), ledger),
+      history: new HistoryService(new ChainEventsRepository(db), new HistoryRepository(db), earnings, {
+        chainId: ledger.chainId,
+        deployment: ledger.deployment,
+        publicClient: ledger.publicClient,
+        cursors,
+      }),
       subscriptions: new SubscriptionsService(ledger),
       comments,
       playlists,
@@ -221,6 +242,7 @@ export async function createNode(
       publicUrl: config.publicUrl,
       database: config.db === 'sqlite' ? 'sqlite' : 'postgres',
       storage: blobs.kind,
+      webRoot: config.webRoot,
     },
     logger,
   );

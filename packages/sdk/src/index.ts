@@ -42,8 +42,12 @@ export class FairstreamApiError extends Error {
   }
 }
 
-/** Unwraps an openapi-fetch result, throwing FairstreamApiError for an error response. */
+/**
+ * Unwraps an openapi-fetch result, throwing FairstreamApiError for an error response. A 204 (a
+ * delete, an unfollow) has no body: it unwraps to undefined, as its schema says.
+ */
 export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
+  if (result.response.status === 204 && result.error === undefined) return result.data as T;
   if (result.error !== undefined || result.data === undefined) {
     const body = result.error as { error?: ApiError } | undefined;
     throw new FairstreamApiError(result.response.status, body?.error, `HTTP ${result.response.status}`);
@@ -78,7 +82,14 @@ export async function signIn(
   return unwrap(await client.POST('/api/v1/auth/login', { body: { message, signature } }));
 }
 
-export { type MultipartPart, multipartBody, uploadTrack } from './multipart.ts';
+export {
+  type MultipartPart,
+  multipartBody,
+  type TrackUploadFields,
+  trackUploadForm,
+  uploadTrack,
+  uploadTrackWithProgress,
+} from './multipart.ts';
 export { createSessionKey, delegateSessionKey, type SessionKey, signReport } from './player.ts';
 export {
   type PermitSigner,

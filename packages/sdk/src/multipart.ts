@@ -1,3 +1,6 @@
+import { type ApiError, FairstreamApiError } from './index.ts';
+import type { components, operations } from './schema.ts';
+
 /** A form field or a file, for a streamed multipart/form-data body. */
 export type MultipartPart =
   | { name: string; value: string }
@@ -79,4 +82,86 @@ export async function uploadTrack(options: {
     duplex: 'half',
   } as RequestInit);
   return { status: response.status, body: await response.json().catch(() => undefined) };
+}
+
+/** The text fields of POST /api/v1/tracks, named as the API names them. */
+export type TrackUploadFields = Omit<
+  operations['uploadTrack']['requestBody']['content']['multipart/form-data'],
+  'audio' | 'cover'
+>;
+
+/**
+ * The multipart form of POST /api/v1/tracks: text fields first (absent ones left out), then the
+ * audio, then the cover.
+ */
+export function trackUploadForm(
+  fields: TrackUploadFields,
+  files: { audio: Blob; audioName: string; cover?: Blob | undefined; coverName?: string | undefined },
+): FormData {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) {
+    if (value !== undefined) form.append(name, String(value));
+  }
+  form.append('audio', files.audio, files.audioName);
+  if (files.cover) form.append('cover', files.cover, files.coverName ?? 'cover');
+  return form;
+}
+
+/**
+ * Uploads a track from a browser with upload progress, which fetch cannot report: an XMLHttpRequest
+ * of `trackUploadForm`'s form. Signed in by the session cookie of the same origin, or by `token`.
+ * Resolves with the track (state "processing") once the node accepted it; rejects with
+ * FairstreamApiError carrying the node's own message when it refused, a TypeError when the node
+ * could not be reached, and an AbortError DOMException when `signal` aborted it.
+ */
+export function uploadTrackWithProgress(options: {
+  baseUrl: string;
+  form: FormData;
+  token?: string | undefined;
+  onProgress?: ((sent: number, total: number) => void) | undefined;
+  signal?: AbortSignal | undefined;
+}): Promise<components['schemas']['Track']> {
+  const Xhr = (globalThis as unknown as { XMLHttpRequest?: new () => BrowserXhr }).XMLHttpRequest;
+  if (!Xhr) throw new Error('uploadTrackWithProgress runs in a browser; elsewhere use uploadTrack');
+  return new Promise((resolve, reject) => {
+    const request = new Xhr();
+    request.open('POST', `${options.baseUrl.replace(/\/$/, '')}/api/v1/tracks`);
+    request.withCredentials = true;
+    request.responseType = 'json';
+    if (options.token) request.setRequestHeader('authorization', `Bearer ${options.token}`);
+    request.upload.onprogress = (event) => {
+      if (event.lengthComputable) options.onProgress?.(event.loaded, event.total);
+    };
+    request.onload = () => {
+      const body = request.response as { error?: ApiError } | null;
+      if (request.status === 202 && body) resolve(body as components['schemas']['Track']);
+      else reject(new FairstreamApiError(request.status, body?.error, `HTTP ${request.status}`));
+    };
+    request.onerror = () => reject(new TypeError('The upload could not reach the node'));
+    request.onabort = () => reject(new DOMException('The upload was cancelled', 'AbortError'));
+    if (options.signal?.aborted) {
+      reject(new DOMException('The upload was cancelled', 'AbortError'));
+      return;
+    }
+    options.signal?.addEventListener('abort', () => request.abort(), { once: true });
+    request.send(options.form);
+  });
+}
+
+/** The part of a browser's XMLHttpRequest this uses (the SDK is typed for Node too, which has none). */
+interface BrowserXhr {
+  open(method: string, url: string): void;
+  withCredentials: boolean;
+  responseType: string;
+  readonly status: number;
+  readonly response: unknown;
+  readonly upload: {
+    onprogress: ((event: { lengthComputable: boolean; loaded: number; total: number }) => void) | null;
+  };
+  onload: (() => void) | null;
+  onerror: (() => void) | null;
+  onabort: (() => void) | null;
+  setRequestHeader(name: string, value: string): void;
+  send(body: FormData): void;
+  abort(): void;
 }

@@ -62,7 +62,7 @@ export async function signReport(key: SessionKey, unsigned: UnsignedPlaybackRepo
   const signature = await crypto.subtle.sign(
     { name: 'Ed25519' },
     key.privateKey,
-    reportSigningBytes(unsigned),
+    new Uint8Array(reportSigningBytes(unsigned)),
   );
   return { ...unsigned, signature: toHex(new Uint8Array(signature)) };
 }

@@ -299,7 +299,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The published counting rule and payout model */
+        /** The published counting rule, payout model and fan-reward rules */
         get: operations["getRules"];
         put?: never;
         post?: never;
@@ -394,6 +394,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/{address}/rewards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An address's fan rewards: rule, reason, evidence, epoch and amount, paid or pending */
+        get: operations["getFanRewards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/rewards/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How far the signed-in account is toward each fan-reward rule, and what it earned this period */
+        get: operations["getFanRewardsProgress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts/{address}/claims": {
         parameters: {
             query?: never;
@@ -403,6 +437,40 @@ export interface paths {
         };
         /** What an address can claim from the distributor, per token, with Merkle proofs, and what it is owed after a failed push */
         get: operations["getClaims"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{address}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every movement of FAIR and the stablecoin to or from an address, newest first, each with its cause */
+        get: operations["getHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{address}/history.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The whole history as CSV (RFC 4180, a header row, amounts in base units and as decimals), streamed */
+        get: operations["getHistoryCsv"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1030,7 +1098,7 @@ export interface paths {
         };
         /**
          * Search tracks (title, artist, tags, genre) or accounts (handles), as you type
-         * @description Tracks: the last word matches as a prefix unless q ends with a space; words that match nothing are corrected to similar ones when exact matches are few. Ranked by relevance and counted plays. Hidden and delisted tracks appear only to their owner and collaborators. Users (type=users): handles starting with q (a leading @ is ignored), most followed first; `tracks` is then empty.
+         * @description Tracks: the last word matches as a prefix unless q ends with a space; words that match nothing are corrected to similar ones when exact matches are few. Ranked by relevance and counted plays. Hidden and delisted tracks appear only to their owner and collaborators. Users (type=users): handles starting with q (a leading @ is ignored), most followed first; when fewer than 10 start with it and q has 3 characters or more, up to 20 handles whose start is 1 edit away (q of up to 5 characters) or 2 follow them, fewest edits first, then most followed; `tracks` is then empty.
          */
         get: operations["search"];
         put?: never;
@@ -1050,7 +1118,7 @@ export interface paths {
         };
         /**
          * Trending tracks: counted plays with exponential time decay, overall or per genre
-         * @description score = Σ over the span’s hourly buckets of counted plays × 2^(−age / halfLife), age from the bucket's start: day (24 h, half-life 6 h), week (7 days, half-life 2 days), month (30 days, half-life 7 days). Refreshed when each epoch is judged.
+         * @description score = Σ over the span’s hourly buckets of counted plays × 2^(−age / halfLife), age from the bucket's start: day (24 h, half-life 6 h), week (7 days, half-life 2 days), month (30 days, half-life 7 days). Refreshed when each epoch is judged. The first item may be the promoted slot (`promoted: true`): a listed, ungated track whose promotion runs now, in addition to `limit`, in a genre's chart only when of that genre; it never changes scores or counted plays.
          */
         get: operations["getTrending"];
         put?: never;
@@ -1143,6 +1211,80 @@ export interface paths {
          * @description With hideFromTopFans true your plays still count, and appear among top fans without your address.
          */
         put: operations["setPrivacy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/top-fans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your top fans: counted plays summed over every track you own, to reward them with a fan drop
+         * @description A fan who chose not to be named among top fans (PUT /me/privacy) is listed with `address: null`, but still counts and still has a `recipient`: a reward is a payment on a public ledger, which needs the address it goes to. Show `address`, never `recipient`.
+         */
+        get: operations["getMyTopFans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/drops": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish a fan drop's leaves so every fan can get its proof
+         * @description Anyone may publish: the leaves are stored only when the transaction created that drop in the node's FanDrops and they rebuild its root, add up to its total and number its recipients. Publishing the same drop again changes nothing (201 the first time, 200 after).
+         */
+        post: operations["publishDrop"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/drops/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A published fan drop, what the chain says of it now, and every (account, amount) leaf */
+        get: operations["getDrop"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{address}/drops": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The fan drops that reward an address, newest first, with the Merkle proof to claim each */
+        get: operations["getAccountDrops"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -3445,6 +3587,47 @@ export interface operations {
                             platformFeePpm: number;
                             summary: string;
                         };
+                        /** @description Fan rewards (challenges), paid in FAIR through the epoch payouts */
+                        fanRewards: {
+                            /** @description Published with each epoch’s awards (fanRewards.version) */
+                            version: number;
+                            /** @enum {string} */
+                            token: "FAIR";
+                            /** @description Parts per million of each epoch’s available FAIR rewards reserved for fan rewards */
+                            sharePpm: number;
+                            /**
+                             * @description What awards do not spend goes to the artists in the same epoch
+                             * @enum {string}
+                             */
+                            unspent: "artists";
+                            summary: string;
+                            /** @description Accounts that earn no fan reward */
+                            botPattern: string;
+                            /** @description What `fairstream verify` recomputes, and what rests on the node */
+                            verifiability: string;
+                            thresholds: {
+                                streakDays: number;
+                                milestonePlays: number;
+                                firstListeners: number;
+                                /** @description Distinct listeners in one UTC day at which a track enters trending */
+                                trendingListeners: number;
+                                playlistMinTracks: number;
+                            };
+                            rules: {
+                                id: string;
+                                title: string;
+                                description: string;
+                                /** @description FAIR base units per award, decimal */
+                                amount: string;
+                                /** @description Once ever, once per ISO week (UTC), or once per track */
+                                period: "once" | "week" | "track";
+                                maxAwardsPerEpoch: number;
+                                /** @description FAIR base units, decimal */
+                                maxAmountPerEpoch: string;
+                                /** @description 'plays': verify recomputes it from the published plays; 'node': it rests on the node's published evidence */
+                                evidence: "plays" | "node";
+                            }[];
+                        };
                     };
                 };
             };
@@ -4016,6 +4199,242 @@ export interface operations {
             };
         };
     };
+    getFanRewards: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Wallet address: 0x followed by 40 hex digits */
+                address: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        address: string;
+                        token: string;
+                        /** @description Newest epoch first */
+                        items: {
+                            /** @description The epoch whose settlement awarded it and whose leaves pay it */
+                            epoch: number;
+                            /** @description Rule id (GET /rules: fanRewards.rules) */
+                            rule: string;
+                            title: string;
+                            /** @description 'once', 'week:YYYY-Www' or 'track:<trackId>': one award per rule and period */
+                            period: string;
+                            /** @description FAIR token address (lower case) */
+                            token: string;
+                            /** @description FAIR base units, decimal */
+                            amount: string;
+                            reason: string;
+                            /** @description What the award rests on, exactly as the epoch data publishes it */
+                            evidence: unknown;
+                            status: "paid" | "pending";
+                            /** @description When the settlement recorded it (Unix ms) */
+                            awardedAt: number;
+                        }[];
+                        totals: {
+                            amount: string;
+                            paid: string;
+                            pending: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getFanRewardsProgress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        address: string;
+                        rules: {
+                            rule: string;
+                            title: string;
+                            /** @description FAIR base units per award */
+                            amount: string;
+                            period: "once" | "week" | "track";
+                            /** @description The period an award now would be for; null for once-per-track rules */
+                            currentPeriod: string | null;
+                            /** @description Earned for the current period (once-ever and per-track: ever) */
+                            earned: boolean;
+                            /** @description Awards of this rule so far */
+                            awards: number;
+                            progress: {
+                                current: number;
+                                target: number;
+                            } | null;
+                            detail: string;
+                        }[];
+                        note: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     getClaims: {
         parameters: {
             query?: never;
@@ -4066,6 +4485,487 @@ export interface operations {
                             amount: string;
                         }[];
                     };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getHistory: {
+        parameters: {
+            query?: {
+                /** @description FAIR, USD (the stablecoin), the stablecoin's symbol, or either token's address; absent: both */
+                token?: string;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Wallet address: 0x followed by 40 hex digits */
+                address: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        address: string;
+                        items: {
+                            /** @description <block>-<log index> of the Transfer event */
+                            id: string;
+                            /** @description Block time, Unix ms */
+                            time: number;
+                            blockNumber: number;
+                            logIndex: number;
+                            txHash: string;
+                            token: {
+                                /** @description Lower-case address */
+                                address: string;
+                                symbol: string;
+                                decimals: number;
+                            };
+                            direction: "in" | "out" | "self";
+                            /** @description Base units, decimal, never negative (direction says which way) */
+                            amount: string;
+                            counterparty: {
+                                /** @description Lower-case address */
+                                address: string;
+                                name: string | null;
+                                handle: string | null;
+                            };
+                            /** @description Why the token moved; `kind` says which case */
+                            cause: {
+                                /** @enum {string} */
+                                kind: "payout";
+                                /** @description The epoch whose root the claim was paid against */
+                                epoch: number;
+                                /** @description Base units, decimal */
+                                cumulativeAmount: string;
+                                /** @description The epochs the claim paid for, oldest first; their amounts add up exactly to the movement */
+                                epochs: {
+                                    epoch: number;
+                                    /** @description Base units, decimal */
+                                    amount: string;
+                                    /** @description What the share was for; adds up exactly to amount */
+                                    parts: ({
+                                        /** @enum {string} */
+                                        kind: "track_payout";
+                                        track: {
+                                            /** @description The track on this node */
+                                            id: string;
+                                            title: string;
+                                        } | null;
+                                        /** @description Counted plays of the track in the epoch (all listeners) */
+                                        countedPlays: number;
+                                        /** @description Base units, decimal */
+                                        amount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        kind: "track_reward";
+                                        track: {
+                                            /** @description The track on this node */
+                                            id: string;
+                                            title: string;
+                                        } | null;
+                                        countedPlays: number;
+                                        /** @description Base units, decimal */
+                                        amount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        kind: "platform_fee";
+                                        /** @description Base units, decimal */
+                                        amount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        kind: "unattributed";
+                                        /** @description Base units, decimal */
+                                        amount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        kind: "fan_reward";
+                                        rule: string;
+                                        reason: string;
+                                        /** @description Base units, decimal */
+                                        amount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        kind: "app_reward";
+                                        appId: string;
+                                        name: string | null;
+                                        countedPlays: number;
+                                        /** @description Base units, decimal */
+                                        amount: string;
+                                    })[];
+                                }[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "reward";
+                                epoch: number;
+                                /** @description Base units, decimal */
+                                cumulativeAmount: string;
+                                /** @description The epochs the claim paid for, oldest first; their amounts add up exactly to the movement */
+                                epochs: {
+                                    epoch: number;
+                                    /** @description Base units, decimal */
+                                    amount: string;
+                                    /** @description What the share was for; adds up exactly to amount */
+                                    parts: ({
+                                        /** @enum {string} */
+                                        kind: "track_payout";
+                                        track: {
+                                            /** @description The track on this node */
+                                            id: string;
+                                            title: string;
+                                        } | null;
+                                        /** @description Counted plays of the track in the epoch (all listeners) */
+                                        countedPlays: number;
+                                        /** @description Base units, decimal */
+                                        amount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        kind: "track_reward";
+                                        track: {
+                                            /** @description The track on this node */
+                                            id: string;
+                                            title: string;
+                                        } | null;
+                                        countedPlays: number;
+                                        /** @description Base units, decimal */
+                                        amount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        kind: "platform_fee";
+                                        /** @description Base units, decimal */
+                                        amount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        kind: "unattributed";
+                                        /** @description Base units, decimal */
+                                        amount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        kind: "fan_reward";
+                                        rule: string;
+                                        reason: string;
+                                        /** @description Base units, decimal */
+                                        amount: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        kind: "app_reward";
+                                        appId: string;
+                                        name: string | null;
+                                        countedPlays: number;
+                                        /** @description Base units, decimal */
+                                        amount: string;
+                                    })[];
+                                }[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "payout_withdrawal";
+                            } | {
+                                /** @enum {string} */
+                                kind: "tip_received";
+                                /** @description The track id in TrackRegistry */
+                                ledgerTrackId: string;
+                                track: {
+                                    /** @description The track on this node */
+                                    id: string;
+                                    title: string;
+                                } | null;
+                                /** @description Lower-case address */
+                                from: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "tip_sent";
+                                ledgerTrackId: string;
+                                track: {
+                                    /** @description The track on this node */
+                                    id: string;
+                                    title: string;
+                                } | null;
+                                recipients: {
+                                    /** @description Lower-case address */
+                                    address: string;
+                                    /** @description Base units, decimal */
+                                    amount: string;
+                                }[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "tip_withdrawal";
+                            } | {
+                                /** @enum {string} */
+                                kind: "subscription";
+                                periods: number;
+                                /** @description Unix ms */
+                                start: number;
+                                /** @description Unix ms */
+                                end: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "subscription_refund";
+                                /** @description Unix ms */
+                                end: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "stake";
+                                /** @description The stake afterwards, base units */
+                                stake: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "unstake";
+                            } | {
+                                /** @enum {string} */
+                                kind: "staking_reward";
+                            } | {
+                                /** @enum {string} */
+                                kind: "fee";
+                                /** @description Base units, decimal */
+                                distributed: string;
+                                /** @description Base units, decimal */
+                                totalStaked: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "subscription_release";
+                            } | {
+                                /** @enum {string} */
+                                kind: "rewards_emission";
+                                fromEpoch: number;
+                                toEpoch: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "faucet";
+                            } | {
+                                /** @enum {string} */
+                                kind: "mint";
+                            } | {
+                                /** @enum {string} */
+                                kind: "burn";
+                            } | {
+                                /** @enum {string} */
+                                kind: "transfer";
+                            } | {
+                                /** @enum {string} */
+                                kind: "promotion";
+                                ledgerTrackId: string;
+                                track: {
+                                    /** @description The track on this node */
+                                    id: string;
+                                    title: string;
+                                } | null;
+                                /** @description When the promotion starts, Unix ms */
+                                startsAt: number;
+                                /** @description When the promotion ends, Unix ms */
+                                endsAt: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "fan_drop";
+                                /** @description funded: the creator paid the drop in; claimed: a fan was paid by it; reclaimed: the creator took back what was unclaimed after it expired */
+                                action: "funded" | "claimed" | "reclaimed";
+                                /** @description The drop id in FanDrops (GET /drops/{id}) */
+                                dropId: string;
+                                /** @description Lower-case address */
+                                from: string;
+                                reason: string | null;
+                            };
+                            /** @description The cause in one line */
+                            description: string;
+                        }[];
+                        nextCursor: string | null;
+                        indexedBlock: number | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getHistoryCsv: {
+        parameters: {
+            query?: {
+                /** @description FAIR, USD (the stablecoin), the stablecoin's symbol, or either token's address; absent: both */
+                token?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Wallet address: 0x followed by 40 hex digits */
+                address: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
                 };
             };
             /** @description Default Response */
@@ -8891,7 +9791,12 @@ export interface operations {
                 content: {
                     "application/json": {
                         type: "tracks" | "users";
-                        tracks: components["schemas"]["Track"][];
+                        tracks: (components["schemas"]["Track"] & {
+                            /** @description The promoted slot: a track the query matches whose artist paid (burned FAIR) to show it; always first, on the first page, at most one, in addition to `limit`, shown labeled */
+                            promoted: boolean;
+                            /** @description When the promotion ends, Unix ms; null unless promoted */
+                            promotedUntil: number | null;
+                        })[];
                         /** @description For type=users; empty otherwise */
                         users: components["schemas"]["UserSummary"][];
                         nextCursor: string | null;
@@ -9002,6 +9907,10 @@ export interface operations {
                             /** @description Counted plays in the window, undecayed */
                             spanPlays: number;
                             track: components["schemas"]["Track"];
+                            /** @description The promoted slot: a track whose artist paid (burned FAIR) to show it here; always first, at most one, shown labeled */
+                            promoted: boolean;
+                            /** @description When the promotion ends, Unix ms; null unless promoted */
+                            promotedUntil: number | null;
                         }[];
                     };
                 };
@@ -9317,6 +10226,8 @@ export interface operations {
                         timeline: {
                             at: number;
                             plays: number;
+                            /** @description Distinct listeners with a counted play that UTC day (day buckets only) */
+                            listeners?: number;
                         }[];
                         topFans: {
                             rank: number;
@@ -9694,6 +10605,558 @@ export interface operations {
             };
             /** @description Default Response */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getMyTopFans: {
+        parameters: {
+            query?: {
+                /** @description Unix ms; from the start of its UTC day (default: all time) */
+                since?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The first UTC day counted (Unix ms) */
+                        since: number;
+                        /** @description The newest epoch whose plays are included (-1: none yet) */
+                        throughEpoch: number;
+                        fans: {
+                            rank: number;
+                            /** @description null for a fan who chose not to be named */
+                            address: string | null;
+                            /** @description Counted plays on your tracks since `since` */
+                            plays: number;
+                            /** @description Where a reward to this fan goes */
+                            recipient: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    publishDrop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    dropId: string;
+                    transactionHash: string;
+                    leaves: {
+                        account: string;
+                        /** @description FAIR base units, decimal */
+                        amount: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The drop id in FanDrops, decimal */
+                        dropId: string;
+                        /** @description Who funded it (lower case) */
+                        creator: string;
+                        /** @description Merkle root of its (address account, uint256 amount) leaves */
+                        root: string;
+                        /** @description FAIR base units, decimal */
+                        total: string;
+                        recipients: number;
+                        /** @description Why, as the creator put it on-chain */
+                        reason: string;
+                        /** @description When claims close (Unix ms); then the creator may reclaim the rest */
+                        expiresAt: number;
+                        transactionHash: string;
+                        blockNumber: number;
+                        /** @description When the leaves were published here (Unix ms) */
+                        publishedAt: number;
+                        /** @description FAIR base units paid so far (read from the chain) */
+                        claimed: string;
+                        /** @description Fans paid so far */
+                        claimedCount: number;
+                        /** @description Whether the creator took back what was left after expiry */
+                        reclaimed: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The drop id in FanDrops, decimal */
+                        dropId: string;
+                        /** @description Who funded it (lower case) */
+                        creator: string;
+                        /** @description Merkle root of its (address account, uint256 amount) leaves */
+                        root: string;
+                        /** @description FAIR base units, decimal */
+                        total: string;
+                        recipients: number;
+                        /** @description Why, as the creator put it on-chain */
+                        reason: string;
+                        /** @description When claims close (Unix ms); then the creator may reclaim the rest */
+                        expiresAt: number;
+                        transactionHash: string;
+                        blockNumber: number;
+                        /** @description When the leaves were published here (Unix ms) */
+                        publishedAt: number;
+                        /** @description FAIR base units paid so far (read from the chain) */
+                        claimed: string;
+                        /** @description Fans paid so far */
+                        claimedCount: number;
+                        /** @description Whether the creator took back what was left after expiry */
+                        reclaimed: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getDrop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The drop id in FanDrops */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The drop id in FanDrops, decimal */
+                        dropId: string;
+                        /** @description Who funded it (lower case) */
+                        creator: string;
+                        /** @description Merkle root of its (address account, uint256 amount) leaves */
+                        root: string;
+                        /** @description FAIR base units, decimal */
+                        total: string;
+                        recipients: number;
+                        /** @description Why, as the creator put it on-chain */
+                        reason: string;
+                        /** @description When claims close (Unix ms); then the creator may reclaim the rest */
+                        expiresAt: number;
+                        transactionHash: string;
+                        blockNumber: number;
+                        /** @description When the leaves were published here (Unix ms) */
+                        publishedAt: number;
+                        /** @description FAIR base units paid so far (read from the chain) */
+                        claimed: string;
+                        /** @description Fans paid so far */
+                        claimedCount: number;
+                        /** @description Whether the creator took back what was left after expiry */
+                        reclaimed: boolean;
+                        leaves: {
+                            account: string;
+                            /** @description FAIR base units, decimal */
+                            amount: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getAccountDrops: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Wallet address: 0x followed by 40 hex digits */
+                address: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        address: string;
+                        drops: {
+                            /** @description The drop id in FanDrops, decimal */
+                            dropId: string;
+                            /** @description Who funded it (lower case) */
+                            creator: string;
+                            /** @description Merkle root of its (address account, uint256 amount) leaves */
+                            root: string;
+                            /** @description FAIR base units, decimal */
+                            total: string;
+                            recipients: number;
+                            /** @description Why, as the creator put it on-chain */
+                            reason: string;
+                            /** @description When claims close (Unix ms); then the creator may reclaim the rest */
+                            expiresAt: number;
+                            transactionHash: string;
+                            blockNumber: number;
+                            /** @description When the leaves were published here (Unix ms) */
+                            publishedAt: number;
+                            /** @description FAIR base units paid so far (read from the chain) */
+                            claimed: string;
+                            /** @description Fans paid so far */
+                            claimedCount: number;
+                            /** @description Whether the creator took back what was left after expiry */
+                            reclaimed: boolean;
+                            /** @description FAIR base units, decimal */
+                            amount: string;
+                            /** @description Whether this address was paid by the drop */
+                            paid: boolean;
+                            /** @description Not paid yet and claims still open */
+                            claimable: boolean;
+                            /** @description FanDrops.claim(dropId, address, amount, proof); anyone may send it */
+                            proof: string[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

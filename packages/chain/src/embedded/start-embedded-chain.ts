@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHardhatRuntimeEnvironment } from 'hardhat/hre';
 import { EMBEDDED_CHAIN_ID } from '../chains.ts';
-import { deployFairstream } from '../deploy.ts';
+import { completeDeployment, deployFairstream } from '../deploy.ts';
 import { type Deployment, embeddedDeploymentPath, readDeployment, writeDeployment } from '../deployment.ts';
 import { ChainError } from '../errors.ts';
 import { type ChainLogger, silentLogger } from '../logger.ts';
@@ -198,6 +198,18 @@ export async function startEmbeddedChain(parameters: StartEmbeddedChainParameter
         { contracts: deployment.contracts },
         'deployed the Fairstream contracts to the embedded chain',
       );
+    } else if (deployment && parameters.deploy !== false) {
+      // A data folder made by an older version lacks the contracts added since: deploy them now, so
+      // every feature works on an existing chain without starting over.
+      const completed = await completeDev(provider, server.url, header.chainId, accounts, deployment);
+      if (completed.added.length > 0) {
+        deployment = completed.deployment;
+        await writeDeployment(deploymentFile, deployment);
+        logger.info(
+          { added: Object.fromEntries(completed.added.map((name) => [name, deployment?.contracts[name]])) },
+          `deployed the contracts this chain's deployment lacked: ${completed.added.join(', ')}`,
+        );
+      }
     }
 
     logger.info(
@@ -245,6 +257,17 @@ async function deployDev(
     operator: devAccount(accounts, DEV_ROLES.operator).address,
     devFaucet: devAccount(accounts, DEV_ROLES.devFaucet).address,
   });
+}
+
+async function completeDev(
+  provider: Eip1193Provider,
+  rpcUrl: string,
+  chainId: number,
+  accounts: readonly DevAccount[],
+  deployment: Deployment,
+) {
+  const deployer = devAccount(accounts, DEV_ROLES.treasury);
+  return completeDeployment(embeddedWalletClient({ provider, rpcUrl, chainId }, deployer), deployment);
 }
 
 /**

@@ -34,6 +34,7 @@ Options:
   --operators 0x…,0x…
                      Wallet addresses that moderate this node: list reports, delist tracks, remove
                      comments (the embedded chain's operator wallet always can)
+  --web DIR          The built web app served at / (default web/dist of this checkout; none: API only)
   --log-level LEVEL  fatal, error, warn, info (default), debug, trace or silent
 `;
 
@@ -74,6 +75,7 @@ function parseConfig(args: string[]): NodeConfig {
       'log-level': { type: 'string' },
       'epoch-seconds': { type: 'string' },
       operators: { type: 'string' },
+      web: { type: 'string' },
     },
   });
   try {
@@ -93,6 +95,7 @@ function parseConfig(args: string[]): NodeConfig {
         logLevel: values['log-level'],
         epochSeconds: values['epoch-seconds'],
         operators: values.operators,
+        web: values.web,
       },
       configFromEnv(process.env),
     );

@@ -282,12 +282,12 @@ export async function runPlaysToPayouts(options: PlaysToPayoutsOptions): Promise
   }
 }
 
-function newWallet(): { key: `0x${string}`; address: Address } {
+export function newWallet(): { key: `0x${string}`; address: Address } {
   const key = generatePrivateKey();
   return { key, address: privateKeyToAccount(key).address };
 }
 
-function parse(result: CliResult, args: string[]): unknown {
+export function parse(result: CliResult, args: string[]): unknown {
   if (result.code !== 0) {
     throw new Error(`fairstream ${args[0]} exited ${result.code}:\n${result.stderr}${result.stdout}`);
   }
@@ -295,7 +295,7 @@ function parse(result: CliResult, args: string[]): unknown {
 }
 
 /** Every epoch so far (a run has far fewer than a page of 200). */
-async function listEpochs(api: string): Promise<EpochSummary[]> {
+export async function listEpochs(api: string): Promise<EpochSummary[]> {
   return (await getJson<{ epochs: EpochSummary[] }>(`${api}/api/v1/epochs?limit=200`)).epochs;
 }
 
@@ -305,7 +305,7 @@ async function getJson<T>(url: string): Promise<T> {
   return (await response.json()) as T;
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check().catch(() => false))) {
     if (Date.now() > deadline) throw new Error(`Gave up after ${timeoutMs / 1000} s`);
@@ -317,6 +317,6 @@ function sum(values: readonly bigint[]): bigint {
   return values.reduce((total, value) => total + value, 0n);
 }
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

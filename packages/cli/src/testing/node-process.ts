@@ -4,6 +4,7 @@
  * or a power cut would. Shared by the tests and the end-to-end run.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 
@@ -32,11 +33,14 @@ export interface NodeProcessOptions {
 /** Starts `fairstream up` and resolves once /api/v1/health answers. */
 export async function startNodeProcess(options: NodeProcessOptions): Promise<ChildProcess> {
   const flags = ['--port', String(options.port), '--rpc-port', '0', '--data', options.dataDir];
+  // To see what a node did in a failing test: FAIRSTREAM_TEST_NODE_LOG=FILE appends its info log there.
+  const logFile = process.env.FAIRSTREAM_TEST_NODE_LOG;
+  const log = logFile ? openSync(logFile, 'a') : undefined;
   const child = spawn(
     process.execPath,
-    [cliMain, 'up', ...flags, '--log-level', 'warn', ...(options.flags ?? [])],
+    [cliMain, 'up', ...flags, '--log-level', log ? 'info' : 'warn', ...(options.flags ?? [])],
     {
-      stdio: ['ignore', 'ignore', options.stderr ?? 'inherit'],
+      stdio: ['ignore', log ?? 'ignore', log ?? options.stderr ?? 'inherit'],
       detached: true,
       env: { ...process.env, ...options.env },
     },

@@ -1,14 +1,23 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { reportSigningBytes, sessionKeyDelegationMessage } from '@fairstream/protocol';
+import {
+  evaluateFanEpoch,
+  FAN_REWARDS_POLICY,
+  FanRewardsHistory,
+  fanRewardsBudget,
+  reportSigningBytes,
+  sessionKeyDelegationMessage,
+} from '@fairstream/protocol';
 import { privateKeyToAccount } from 'viem/accounts';
 import {
   type AuditTrack,
   checkDelegations,
   checkReportSignatures,
+  countPlays,
   diffEpoch,
   type EpochData,
+  leavesOfData,
   recomputeEpoch,
 } from './recompute.ts';
 
@@ -274,5 +283,186 @@ describe('verify: the session-key delegations', () => {
     const problems = await problemsOf(data);
     assert.match(problems[0]!, /for chain 1, not this epoch's chain 31337/);
     assert.match(problems[1]!, /report-0001 .*no valid delegation/);
+  });
+});
+
+describe('verify: fan rewards from the published plays', () => {
+  const DAY = 86_400_000;
+  const monday = Date.UTC(2025, 0, 6);
+  const available = 10n ** 24n;
+
+  /** Seven daily epochs of one counted play each by the fan, published as a node publishes them. */
+  function week(): EpochData[] {
+    const history = new FanRewardsHistory();
+    /** The same history again, for recomputeEpoch to fill in the money (it adds each epoch itself). */
+    const filling = new FanRewardsHistory();
+    const epochs: EpochData[] = [];
+    let previousLeaves: EpochData['leaves'] = [];
+    for (let n = 0; n < 7; n++) {
+      const startedAt = monday + n * DAY + 12 * HOUR;
+      const play = {
+        playId: `play-${n}`,
+        listener: fan,
+        trackId: 'track-1',
+        heardMs: 3000,
+        wallMs: 3000,
+        firstStartedAt: startedAt,
+        reports: [
+          {
+            id: `report-${n}`,
+            sessionKey: 'ab'.repeat(32),
+            segments: [[0, 3000]] as [number, number][],
+            startedAt,
+            endedAt: startedAt + 3000,
+            source: 'cli',
+            appId: null,
+            signature: '00',
+          },
+        ],
+      };
+      const plays = [{ playId: play.playId, listener: fan, trackId: 'track-1', firstStartedAt: startedAt }];
+      const budget = fanRewardsBudget(available);
+      const { events, result } = evaluateFanEpoch(history, { epoch: n, plays, budget });
+      history.addEpoch(plays, {
+        trending: events.trending.values(),
+        milestones: events.milestones.values(),
+        awards: result.awards,
+      });
+      const data: EpochData = {
+        format: 'fairstream-epoch/1',
+        chainId: 31337,
+        epoch: n,
+        startsAt: monday + n * DAY,
+        endsAt: monday + (n + 1) * DAY,
+        rule: { version: 1 },
+        feePpm: 100_000,
+        tokens: { stablecoin, fair },
+        plays: [play],
+        playsRoot: '0x',
+        released: [],
+        carriedIn: [],
+        carriedOut: [],
+        payouts: [],
+        byTrack: [],
+        rewards: [],
+        proRata: [],
+        fanRewards: {
+          version: FAN_REWARDS_POLICY.version,
+          sharePpm: FAN_REWARDS_POLICY.sharePpm,
+          budget: String(budget),
+          spent: String(result.spent),
+          awards: result.awards.map((award) => ({ ...award, amount: String(award.amount) })),
+          trending: [...events.trending.values()],
+          milestones: [...events.milestones.values()],
+          botAccounts: result.botAccounts,
+        },
+        leaves: [],
+        payoutRoot: '0x',
+        totals: { rewardsAvailable: String(available) },
+      };
+      // The rest as the node computes it (recompute is checked against the node elsewhere).
+      const { result: money } = recomputeEpoch(data, {
+        ...context(),
+        previousLeaves: previousLeaves.map((leaf) => ({
+          account: leaf.account as `0x${string}`,
+          token: leaf.token as `0x${string}`,
+          cumulativeAmount: BigInt(leaf.cumulativeAmount),
+        })),
+        fanHistory: filling,
+      });
+      data.rewards = [...money.rewards].map(([account, amount]) => ({
+        account,
+        token: fair,
+        amount: String(amount),
+      }));
+      data.leaves = money.leaves.map((leaf) => ({
+        account: leaf.account.toLowerCase(),
+        token: leaf.token.toLowerCase(),
+        cumulativeAmount: String(leaf.cumulativeAmount),
+      }));
+      data.playsRoot = money.playsRoot;
+      data.payoutRoot = money.payoutRoot;
+      data.totals = { ...money.totals, fanRewards: String(result.spent) };
+      previousLeaves = data.leaves;
+      epochs.push(data);
+    }
+    return epochs;
+  }
+
+  /** verify's loop: every epoch recomputed in order against the history of the ones before. */
+  function audit(epochs: EpochData[], only?: number) {
+    const fanHistory = new FanRewardsHistory();
+    const countedByDay = new Map<string, number>();
+    let previousLeaves: ReturnType<typeof leavesOfData> = [];
+    const problems: string[] = [];
+    for (const data of epochs) {
+      if (only !== undefined && data.epoch < only) {
+        countPlays(data, countedByDay, fanHistory);
+      } else {
+        const { result, problems: found } = recomputeEpoch(data, {
+          tracks,
+          previousLeaves,
+          countedByDay,
+          feeRecipient: operator,
+          fanHistory,
+        });
+        problems.push(
+          ...[...found, ...diffEpoch(data, result)].map(
+            (p) => `epoch ${data.epoch} ${p.what}: ${p.published} / ${p.recomputed}`,
+          ),
+        );
+      }
+      previousLeaves = leavesOfData(data);
+    }
+    return problems;
+  }
+
+  it('recomputes a seven-day streak awarded on the seventh day, also when verifying that epoch alone', () => {
+    const epochs = week();
+    const seventh = epochs[6]!.fanRewards!;
+    assert.deepEqual(
+      seventh.awards.map((award) => [award.account, award.rule, award.period]),
+      [[fan, 'listening_streak', 'week:2025-W02']],
+    );
+    assert.ok(
+      epochs.slice(0, 6).every((data) => data.fanRewards!.awards.length === 0),
+      'six days earn nothing',
+    );
+    assert.deepEqual(audit(epochs), []);
+    assert.deepEqual(audit(epochs, 6), []);
+    // The FAIR adds up: artists' rewards and the fan's award are exactly what was available.
+    const totals = epochs[6]!.totals;
+    assert.equal(BigInt(totals.rewards!) + BigInt(totals.fanRewards!), available);
+  });
+
+  it('names a streak award the plays do not earn, and one left out', () => {
+    const early = week();
+    early[5]!.fanRewards!.awards.push({ ...early[6]!.fanRewards!.awards[0]! });
+    const problems = audit(early);
+    assert.ok(
+      problems.some((p) => p.startsWith(`epoch 5 fan reward ${fan}|listening_streak|week:2025-W02: `)),
+      problems.join('\n'),
+    );
+    const missing = week();
+    missing[6]!.fanRewards!.awards = [];
+    assert.ok(
+      audit(missing).some(
+        (p) => p === `epoch 6 fan reward ${fan}|listening_streak|week:2025-W02: (none) / 5000000000000000000`,
+      ),
+    );
+  });
+
+  it('reads data published before fan rewards without asking for them', () => {
+    const epochs = week();
+    for (const data of epochs) {
+      delete data.fanRewards;
+      delete data.totals.fanRewards;
+      delete data.totals.fanRewardsBudget;
+    }
+    // Without fan rewards the artists got everything: the published leaves no longer match...
+    const problems = audit(epochs);
+    assert.ok(problems.some((p) => p.includes('totals.rewards')));
+    // ...and nothing asks for a fan-reward section that was never published.
+    assert.ok(!problems.some((p) => p.includes('fanRewards') || p.includes('fan reward')));
   });
 });

@@ -5,19 +5,29 @@
  * leaves and both roots) with the same protocol and chain functions, and list every difference;
  * and check the evidence behind each counted play: every report's Ed25519 signature, and the wallet
  * delegation of the session key that signed it (WebCrypto and viem through @fairstream/protocol). No
- * I/O and no node: modules here: the command fetches the inputs and compares the result with the chain.
+ * I/O and no node: modules here, so the web app runs it in the browser too: audit.ts fetches the
+ * inputs and compares the result with the chain.
  */
-import { accumulatePayouts, buildPayoutTree, type PayoutLeaf, payoutTotals } from '@fairstream/chain';
-// The node's own published-format module (pure; @fairstream/node exports only its entry point).
-import { type EpochData, playsRootOf } from '@fairstream/node';
+import { accumulatePayouts, buildPayoutTree, type PayoutLeaf, payoutTotals } from '@fairstream/chain/merkle';
+// The node's own published-format module (pure, like these chain and protocol subsets).
+import { type EpochData, type EpochDataFanAward, playsRootOf } from '@fairstream/node/epoch-data';
 import {
   allocate,
   allocateRewards,
   type CountedPlay,
+  evaluateFanEpoch,
+  FAN_REWARDS_POLICY,
+  type FanAwardEvidence,
+  type FanPlay,
+  type FanRewardsHistory,
+  fanRewardsBudget,
   judgePlay,
+  type PlaylistEvidence,
+  type ProfileEvidence,
   playStartedAt,
   proRataCounterfactual,
   type ReportSource,
+  type RepostEvidence,
   type SignedSessionKeyDelegation,
   sessionKeyCoverage,
   sessionKeyDelegationMessage,
@@ -48,6 +58,11 @@ export interface RecomputeContext {
   countedByDay: Map<string, number>;
   /** Receives the platform fee (the operator, who publishes the epoch). */
   feeRecipient: string;
+  /**
+   * The fan-reward history of the epochs before this one (mutated: this epoch's plays and published
+   * fan-reward outcome are added, so the next epoch sees them). Without it, fan rewards are not checked.
+   */
+  fanHistory?: FanRewardsHistory;
 }
 
 export interface Recomputed {
@@ -59,6 +74,8 @@ export interface Recomputed {
   rewards: Map<string, bigint>;
   proRata: Map<string, bigint>;
   carriedOut: Map<string, bigint>;
+  /** Fan rewards by `account|rule|period` (when the data has them). */
+  fanAwards: Map<string, bigint>;
   totals: Record<string, string>;
 }
 
@@ -72,9 +89,16 @@ export interface Problem {
 const dayKey = (listener: string, trackId: string, day: string) =>
   `${listener.toLowerCase()}|${trackId}|${day}`;
 
-/** Every report signature, checked with the session key it names over the play it belongs to. */
-export async function checkReportSignatures(data: EpochData): Promise<Problem[]> {
+/**
+ * Every report signature, checked with the session key it names over the play it belongs to.
+ * `onProgress` hears how many reports were checked, now and then (a large epoch takes a while).
+ */
+export async function checkReportSignatures(
+  data: EpochData,
+  onProgress?: (checked: number) => void,
+): Promise<Problem[]> {
   const problems: Problem[] = [];
+  let checked = 0;
   for (const play of data.plays) {
     if (play.reports.length === 0) {
       problems.push({
@@ -104,8 +128,10 @@ export async function checkReportSignatures(data: EpochData): Promise<Problem[]>
           recomputed: 'the signature does not verify',
         });
       }
+      if (++checked % 100 === 0) onProgress?.(checked);
     }
   }
+  onProgress?.(checked);
   return problems;
 }
 
@@ -284,7 +310,10 @@ export function recomputeEpoch(
     feeRecipient: context.feeRecipient,
   });
   const available = BigInt(data.totals.rewardsAvailable ?? '0');
-  const rewards = plays.length > 0 ? allocateRewards(available, plays, splits) : undefined;
+  // Fan rewards first: what they spend of the FAIR rewards, the artists do not get.
+  const fan = recomputeFanRewards(data, context, plays.length > 0 ? available : 0n);
+  problems.push(...fan.problems);
+  const rewards = plays.length > 0 ? allocateRewards(available - fan.spent, plays, splits) : undefined;
   const proRata = proRataCounterfactual(allocation.total - allocation.fee, plays, splits);
 
   const amounts = [
@@ -298,6 +327,11 @@ export function recomputeEpoch(
       token: getAddress(fair),
       amount,
     })),
+    ...fan.awards.map((award) => ({
+      account: getAddress(award.account),
+      token: getAddress(fair),
+      amount: award.amount,
+    })),
   ];
   const leaves = accumulatePayouts(context.previousLeaves, amounts);
   const sum = (values: Iterable<bigint>) => [...values].reduce((a, b) => a + b, 0n);
@@ -309,6 +343,7 @@ export function recomputeEpoch(
     fee: String(allocation.fee),
     rewardsAvailable: String(available),
     rewards: String(rewards?.total ?? 0n),
+    ...(data.fanRewards ? { fanRewardsBudget: String(fan.budget), fanRewards: String(fan.spent) } : {}),
     countedPlays: String(plays.length),
   };
   for (const { token, total } of payoutTotals(leaves))
@@ -327,6 +362,7 @@ export function recomputeEpoch(
       carriedOut: new Map(
         allocation.carried.filter((e) => e.amount !== 0n).map((e) => [e.address.toLowerCase(), e.amount]),
       ),
+      fanAwards: new Map(fan.awards.map((award) => [fanKey(award), award.amount])),
       totals,
     },
   };
@@ -391,6 +427,13 @@ export function diffEpoch(data: EpochData, recomputed: Recomputed): Problem[] {
     ...diffMaps('reward', publishedMap(data.rewards, 'account'), recomputed.rewards),
     ...diffMaps('pro-rata', publishedMap(data.proRata, 'account'), recomputed.proRata),
     ...diffMaps('carried out', publishedMap(data.carriedOut, 'account'), recomputed.carriedOut),
+    ...(data.fanRewards
+      ? diffMaps(
+          'fan reward',
+          new Map(data.fanRewards.awards.map((award) => [fanKey(award), BigInt(award.amount)])),
+          recomputed.fanAwards,
+        )
+      : []),
     ...diffMaps(
       'leaf',
       leafMap(data.leaves.map((l) => ({ ...l, cumulativeAmount: BigInt(l.cumulativeAmount) }))),
@@ -415,10 +458,180 @@ export function leavesOfData(data: EpochData): PayoutLeaf[] {
   }));
 }
 
-/** Adds an epoch's counted plays to the per-day counts without judging them (epochs before --epoch). */
-export function countPlays(data: EpochData, countedByDay: Map<string, number>): void {
+/**
+ * Adds an epoch's counted plays to the per-day counts without judging them (epochs before --epoch),
+ * and its plays and published fan-reward outcome to the fan-reward history.
+ */
+export function countPlays(
+  data: EpochData,
+  countedByDay: Map<string, number>,
+  fanHistory?: FanRewardsHistory,
+): void {
   for (const play of data.plays) {
     const key = dayKey(play.listener, play.trackId, utcDayOf(play.firstStartedAt));
     countedByDay.set(key, (countedByDay.get(key) ?? 0) + 1);
   }
+  if (fanHistory) addFanEpoch(data, fanHistory);
+}
+
+// --- Fan rewards -----------------------------------------------------------------------------------
+
+const fanKey = (award: { account: string; rule: string; period: string }) =>
+  `${award.account.toLowerCase()}|${award.rule}|${award.period}`;
+
+const fanPlays = (data: EpochData): FanPlay[] =>
+  data.plays.map((play) => ({
+    playId: play.playId,
+    listener: play.listener.toLowerCase(),
+    trackId: play.trackId,
+    firstStartedAt: play.firstStartedAt,
+  }));
+
+/** Adds an epoch to the history as it was published (its plays, events and awards). */
+function addFanEpoch(data: EpochData, history: FanRewardsHistory): void {
+  history.addEpoch(fanPlays(data), {
+    trending: data.fanRewards?.trending ?? [],
+    milestones: data.fanRewards?.milestones ?? [],
+    awards: data.fanRewards?.awards ?? [],
+  });
+}
+
+/**
+ * Fan rewards of an epoch, recomputed: the budget from the published share of the available FAIR;
+ * trending entries, milestones, streaks and bot exclusions from the published plays of this and
+ * earlier epochs (the history); the rules resting on the node's facts (tastemaker, playlist,
+ * profile) from each award's published evidence, which must satisfy its rule; caps and budget over
+ * all of them. Answers the recomputed awards (what the leaves get) and every difference.
+ */
+export function recomputeFanRewards(
+  data: EpochData,
+  context: RecomputeContext,
+  available: bigint,
+): {
+  budget: bigint;
+  spent: bigint;
+  awards: { account: string; rule: string; period: string; amount: bigint }[];
+  problems: Problem[];
+} {
+  const section = data.fanRewards;
+  const history = context.fanHistory;
+  if (!section || !history) {
+    if (history) addFanEpoch(data, history);
+    return { budget: 0n, spent: 0n, awards: [], problems: [] };
+  }
+  const problems: Problem[] = [];
+  const same = (what: string, published: unknown, recomputed: unknown) => {
+    const [a, b] = [canonical(published), canonical(recomputed)];
+    if (a !== b) problems.push({ what, published: a, recomputed: b });
+  };
+  same('fanRewards.version', section.version, FAN_REWARDS_POLICY.version);
+  same('fanRewards.sharePpm', section.sharePpm, FAN_REWARDS_POLICY.sharePpm);
+  let budget = 0n;
+  try {
+    budget = fanRewardsBudget(available, section.sharePpm);
+  } catch (error) {
+    problems.push({
+      what: 'fanRewards.sharePpm',
+      published: String(section.sharePpm),
+      recomputed: (error as Error).message,
+    });
+  }
+
+  // The node's facts, from the published evidence of the rules that rest on them.
+  const profiles = new Map<string, ProfileEvidence>();
+  const playlists = new Map<string, PlaylistEvidence>();
+  const reposts = new Map<string, RepostEvidence[]>();
+  const recipients = new Map<string, string[]>();
+  for (const award of section.awards) {
+    const account = award.account.toLowerCase();
+    const evidence = award.evidence as FanAwardEvidence | undefined;
+    if (award.rule === 'complete_profile' && evidence?.kind === 'profile') {
+      const { kind: _, ...profile } = evidence;
+      profiles.set(account, profile);
+    } else if (award.rule === 'first_playlist' && evidence?.kind === 'playlist') {
+      const { kind: _, ...playlist } = evidence;
+      playlists.set(account, playlist);
+    } else if (award.rule === 'tastemaker' && evidence?.kind === 'tastemaker') {
+      const list = reposts.get(account) ?? [];
+      list.push({ trackId: evidence.trackId, repostedAt: evidence.repostedAt });
+      reposts.set(account, list);
+      const track = context.tracks.get(evidence.trackId);
+      if (track)
+        recipients.set(
+          evidence.trackId,
+          track.split.recipients.map((r) => r.toLowerCase()),
+        );
+    }
+  }
+  const { events, result } = evaluateFanEpoch(history, {
+    epoch: data.epoch,
+    plays: fanPlays(data),
+    budget,
+    social: { profiles, playlists, reposts, recipients },
+  });
+  same('fanRewards.budget', section.budget, String(budget));
+  same('fanRewards.spent', section.spent, String(result.spent));
+  same('fanRewards.botAccounts', section.botAccounts, result.botAccounts);
+  same('fanRewards.trending', section.trending, [...events.trending.values()]);
+  same('fanRewards.milestones', section.milestones, [...events.milestones.values()]);
+  const recomputed = new Map(result.awards.map((award) => [fanKey(award), award]));
+  for (const award of section.awards) {
+    const mine = recomputed.get(fanKey(award));
+    if (!mine) {
+      problems.push({
+        what: `fan reward ${fanKey(award)}`,
+        published: award.reason,
+        recomputed: whyNot(award, events.trending, context),
+      });
+      continue;
+    }
+    same(`fan reward ${fanKey(award)} evidence`, award.evidence, mine.evidence);
+  }
+  addFanEpoch(data, history);
+  return { budget, spent: result.spent, awards: result.awards, problems };
+}
+
+/** Why a published award was not recomputed, in the terms of its rule. */
+function whyNot(
+  award: EpochDataFanAward,
+  trendingNow: ReadonlyMap<string, { at: number }>,
+  context: RecomputeContext,
+): string {
+  const evidence = award.evidence as FanAwardEvidence | undefined;
+  const history = context.fanHistory;
+  switch (evidence?.kind) {
+    case 'tastemaker': {
+      const entry = trendingNow.get(evidence.trackId) ?? history?.trending.get(evidence.trackId);
+      if (!entry) return `track ${evidence.trackId} has not entered trending in the published plays`;
+      if (!(evidence.repostedAt < entry.at))
+        return `the repost (${new Date(evidence.repostedAt).toISOString()}) is not before the trending entry (${new Date(entry.at).toISOString()})`;
+      const track = context.tracks.get(evidence.trackId);
+      if (!track) return `track ${evidence.trackId} is unknown to TrackRegistry or the node`;
+      if (track.split.recipients.some((r) => r.toLowerCase() === award.account.toLowerCase()))
+        return 'the account is a recipient of the track';
+      return 'not earned: no counted play of the track, a bot pattern, or held back by a cap or the budget';
+    }
+    case 'playlist':
+      return evidence.tracks < FAN_REWARDS_POLICY.playlistMinTracks
+        ? `the playlist has ${evidence.tracks} tracks; the rule needs ${FAN_REWARDS_POLICY.playlistMinTracks}`
+        : 'not earned: no counted play this epoch, a bot pattern, an earlier award, or held back by a cap or the budget';
+    case 'profile':
+      return !evidence.handle || !evidence.displayName || !evidence.avatar || !(evidence.bioLength > 0)
+        ? 'the profile evidence lacks a handle, a display name, an avatar or a bio'
+        : 'not earned: no counted play this epoch, a bot pattern, an earlier award, or held back by a cap or the budget';
+    default:
+      return 'not earned by the published plays (or held back by a cap or the budget)';
+  }
+}
+
+/** JSON with sorted keys and bigints as strings, to compare published and recomputed values. */
+function canonical(value: unknown): string {
+  return (
+    JSON.stringify(value, (_, v) => {
+      if (typeof v === 'bigint') return String(v);
+      if (v && typeof v === 'object' && !Array.isArray(v))
+        return Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      return v;
+    }) ?? 'undefined'
+  );
 }

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { sessionKeyDelegationMessage } from '@fairstream/protocol';
 import { Migrator } from 'kysely';
 import { privateKeyToAccount } from 'viem/accounts';
+import { ProfilesRepository } from '../repositories/profiles.repository.ts';
 import { testDatabases } from '../testing/databases.ts';
 import { type Db, migrateToLatest } from './database.ts';
 import { migrationProvider } from './migrations.ts';
@@ -71,6 +72,47 @@ for (const database of testDatabases()) {
           created_at: 5,
         },
       ]);
+    });
+  });
+
+  describe(`handle search migration on ${database.name}`, () => {
+    let db: Db;
+    let close: () => Promise<void>;
+    before(async () => {
+      ({ db, close } = await database.open({ migrate: false }));
+    });
+    after(() => close());
+
+    it('0013 indexes the handles of profiles made before it, and no account without one', async () => {
+      const migrated = await new Migrator({ db, provider: migrationProvider }).migrateTo('0012_discovery');
+      assert.equal(migrated.error, undefined);
+      const profile = (n: number, handle: string | null) => ({
+        address: `0x${n.toString(16).padStart(40, '0')}`,
+        handle,
+        handle_key: handle?.toLowerCase() ?? null,
+        display_name: handle ? null : 'Nightowl',
+        bio: null,
+        links: '[]',
+        created_at: 1,
+        updated_at: 1,
+      });
+      await db
+        .insertInto('profiles')
+        .values([profile(1, 'NightOwl'), profile(2, 'night_cow'), profile(3, null)])
+        .execute();
+      await migrateToLatest(db);
+      const profiles = new ProfilesRepository(db);
+      const similar = await profiles.similarHandles('nigthowl', 10);
+      assert.deepEqual(similar.map((row) => [row.address, row.handle_key, row.followers]).slice(0, 1), [
+        [profile(1, null).address, 'nightowl', 0],
+      ]);
+      assert.ok(!similar.some((row) => row.address === profile(3, null).address));
+      // Written from then on by the repository, over what the migration wrote.
+      await profiles.save(profile(1, null).address, { handle: 'DayOwl', handle_key: 'dayowl' }, 2);
+      assert.deepEqual(
+        (await profiles.similarHandles('nigth', 10)).map((row) => row.handle_key),
+        ['night_cow'],
+      );
     });
   });
 }

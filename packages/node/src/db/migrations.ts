@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseSessionKeyDelegationMessage } from '@fairstream/protocol';
 import { type Kysely, type Migration, type MigrationProvider, type SqlBool, sql } from 'kysely';
+import { handleIndexFor } from '../repositories/search/handle-index.ts';
 import { searchIndexFor } from '../repositories/search/search-index.ts';
 import { searchDocument } from '../repositories/search/text.ts';
 import { releaseAt } from '../repositories/tracks.repository.ts';
@@ -762,6 +763,126 @@ const migrations: Record<string, Migration> = {
       for (const row of rows.rows) {
         await index.put(db as unknown as Kysely<Database>, row.id, searchDocument(row));
       }
+    },
+  },
+  '0013_handle_search': {
+    async up(db: Kysely<unknown>) {
+      // Handles a few edits from a typed one (SearchService.searchUsers): trigrams of the lower-case
+      // handle (repositories/search/handle-index.ts).
+      if (isPostgres(db)) {
+        await sql`create index profiles_handle_trigram on profiles using gin (handle_key gin_trgm_ops)`.execute(
+          db,
+        );
+        return;
+      }
+      // id is the rowid of the account's trigram row; accounts without a handle have neither.
+      await sql`create table handle_search (id integer primary key, address text not null unique)`.execute(
+        db,
+      );
+      await sql`create virtual table handle_search_trigram using fts5(grams, content='', contentless_delete=1,
+        tokenize='trigram')`.execute(db);
+      const profiles = await sql<{ address: string; handle_key: string }>`
+        select address, handle_key from profiles where handle_key is not null order by address`.execute(db);
+      const index = handleIndexFor(db as unknown as Kysely<Database>);
+      for (const row of profiles.rows) {
+        await index.put(db as unknown as Kysely<Database>, row.address, row.handle_key);
+      }
+    },
+  },
+  '0015_fan_rewards': {
+    async up(db: Kysely<unknown>) {
+      // Fan rewards (protocol's rewards/rules.ts): one award per account, rule and period, kept with
+      // its reason and evidence; the epoch that paid it (a redone compute step replaces its own rows).
+      await db.schema
+        .createTable('fan_rewards')
+        .addColumn('account', 'text', (c) => c.notNull())
+        .addColumn('rule', 'text', (c) => c.notNull())
+        .addColumn('period', 'text', (c) => c.notNull())
+        .addColumn('epoch', 'bigint', (c) => c.notNull())
+        .addColumn('amount', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('evidence', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('fan_rewards_pk', ['account', 'rule', 'period'])
+        .execute();
+      await db.schema.createIndex('fan_rewards_epoch').on('fan_rewards').column('epoch').execute();
+      // When a track entered trending and reached its 100-play milestone (one row each, ever), and
+      // the milestone's first listeners, as the settlement that found them published them.
+      await db.schema
+        .createTable('fan_reward_tracks')
+        .addColumn('track_id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('epoch', 'bigint', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('play_id', 'text', (c) => c.notNull())
+        .addColumn('listener', 'text')
+        .addColumn('day', 'text')
+        .addPrimaryKeyConstraint('fan_reward_tracks_pk', ['track_id', 'kind'])
+        .execute();
+      await db.schema
+        .createIndex('fan_reward_tracks_epoch')
+        .on('fan_reward_tracks')
+        .column('epoch')
+        .execute();
+      await db.schema
+        .createTable('fan_reward_first_listeners')
+        .addColumn('track_id', 'text', (c) => c.notNull())
+        .addColumn('rank', 'integer', (c) => c.notNull())
+        .addColumn('listener', 'text', (c) => c.notNull())
+        .addColumn('play_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('epoch', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('fan_reward_first_listeners_pk', ['track_id', 'rank'])
+        .execute();
+      await db.schema
+        .createIndex('fan_reward_first_listeners_listener')
+        .on('fan_reward_first_listeners')
+        .columns(['listener', 'epoch'])
+        .execute();
+      // The epoch's fan-reward summary as published (budget, spent, the accounts left out as bots).
+      await db.schema.alterTable('epochs').addColumn('fan_rewards', 'text').execute();
+      // A track's earliest counted plays, overall and per day (milestone and trending entry).
+      await db.schema
+        .createIndex('plays_track_day')
+        .on('plays')
+        .columns(['track_id', 'day', 'first_started_at'])
+        .execute();
+    },
+  },
+  '0016_fan_drops': {
+    async up(db: Kysely<unknown>) {
+      // Artists' fan drops (FanDrops on-chain keeps only each drop's root): the leaves are kept here
+      // so every fan can get its proof. A drop is stored only once it matches the chain.
+      await db.schema
+        .createTable('fan_drops')
+        .addColumn('drop_id', 'bigint', (c) => c.primaryKey())
+        .addColumn('creator', 'text', (c) => c.notNull())
+        .addColumn('root', 'text', (c) => c.notNull())
+        .addColumn('total', 'text', (c) => c.notNull())
+        .addColumn('recipients', 'integer', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('transaction_hash', 'text', (c) => c.notNull())
+        .addColumn('block_number', 'bigint', (c) => c.notNull())
+        .addColumn('published_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('fan_drops_creator')
+        .on('fan_drops')
+        .columns(['creator', 'drop_id'])
+        .execute();
+      await db.schema
+        .createTable('fan_drop_leaves')
+        .addColumn('drop_id', 'bigint', (c) => c.notNull())
+        .addColumn('account', 'text', (c) => c.notNull())
+        .addColumn('amount', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('fan_drop_leaves_pk', ['drop_id', 'account'])
+        .execute();
+      await db.schema
+        .createIndex('fan_drop_leaves_account')
+        .on('fan_drop_leaves')
+        .columns(['account', 'drop_id'])
+        .execute();
     },
   },
 };

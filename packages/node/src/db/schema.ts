@@ -42,6 +42,11 @@ export interface Database {
   trending_scores: TrendingScoreTable;
   trending_state: TrendingStateTable;
   fan_privacy: FanPrivacyTable;
+  fan_drops: FanDropTable;
+  fan_drop_leaves: FanDropLeafTable;
+  fan_rewards: FanRewardTable;
+  fan_reward_tracks: FanRewardTrackTable;
+  fan_reward_first_listeners: FanRewardFirstListenerTable;
 }
 
 export interface AccountTable {
@@ -298,6 +303,11 @@ export interface EpochTable {
   error: string | null;
   attempts: number;
   updated_at: number;
+  /**
+   * JSON of the epoch's fan-reward summary, set by the compute step: { version, sharePpm, budget,
+   * spent, botAccounts } (amounts as decimal strings); null before, or for epochs before fan rewards.
+   */
+  fan_rewards?: string | null;
 }
 
 /** A judged play: every play keeps its verdict, counted or not. */
@@ -325,7 +335,8 @@ export type AllocationKind =
   | 'reward'
   | 'prorata'
   | 'leaf'
-  | 'carried';
+  | 'carried'
+  | 'fan_reward';
 
 /** An epoch's money by kind; account/token/track_id are '' where they do not apply. */
 export interface EpochAllocationTable {
@@ -548,4 +559,73 @@ export interface FanPrivacyTable {
   /** 1: counted among an artist's top fans only anonymously. */
   hide_from_top_fans: number;
   updated_at: number;
+}
+
+/** A fan drop as FanDrops created it (checked against the chain before it is stored). */
+export interface FanDropTable {
+  drop_id: number;
+  /** Lower case. */
+  creator: string;
+  root: string;
+  /** FAIR base units, decimal text. */
+  total: string;
+  recipients: number;
+  reason: string;
+  /** When claims close, Unix seconds. */
+  expires_at: number;
+  transaction_hash: string;
+  block_number: number;
+  published_at: number;
+}
+
+/** One (account, amount) leaf of a fan drop's tree. */
+export interface FanDropLeafTable {
+  drop_id: number;
+  /** Lower case. */
+  account: string;
+  /** FAIR base units, decimal text. */
+  amount: string;
+}
+
+/** A fan reward (protocol's rewards/rules.ts): one per account, rule and period. */
+export interface FanRewardTable {
+  /** Lower-case. */
+  account: string;
+  rule: string;
+  /** 'once', 'week:2025-W02' or 'track:<trackId>'. */
+  period: string;
+  /** The epoch whose settlement awarded it (paid through that epoch's leaves). */
+  epoch: number;
+  /** FAIR base units, decimal text. */
+  amount: string;
+  reason: string;
+  /** JSON of the award's evidence, as published in the epoch data. */
+  evidence: string;
+  created_at: number;
+}
+
+/** When a track entered trending ('trending') or reached its 100-play milestone ('milestone'). */
+export interface FanRewardTrackTable {
+  track_id: string;
+  kind: 'trending' | 'milestone';
+  /** The epoch whose settlement found it. */
+  epoch: number;
+  /** The play's firstStartedAt (Unix ms). */
+  at: number;
+  play_id: string;
+  /** trending: the tenth distinct listener; null for a milestone. */
+  listener: string | null;
+  /** trending: the UTC day 'YYYY-MM-DD'; null for a milestone. */
+  day: string | null;
+}
+
+/** A milestone's first distinct counted listeners (rank 1…10). */
+export interface FanRewardFirstListenerTable {
+  track_id: string;
+  rank: number;
+  listener: string;
+  /** The listener's first counted play of the track. */
+  play_id: string;
+  at: number;
+  epoch: number;
 }

@@ -21,6 +21,9 @@ import type { CommentsService } from '../services/comments.service.ts';
 import type { CursorCodec } from '../services/cursor.ts';
 import type { DiscoveryService } from '../services/discovery.service.ts';
 import type { EarningsService } from '../services/earnings.service.ts';
+import type { FanDropsService } from '../services/fan-drops.service.ts';
+import type { FanRewardsService } from '../services/fan-rewards.service.ts';
+import type { HistoryService } from '../services/history.service.ts';
 import type { InsightsService } from '../services/insights.service.ts';
 import type { ModerationService } from '../services/moderation.service.ts';
 import type { NotificationsService } from '../services/notifications.service.ts';
@@ -40,8 +43,11 @@ import { chainRoutes } from './routes/chain.routes.ts';
 import { claimRoutes } from './routes/claims.routes.ts';
 import { commentRoutes } from './routes/comments.routes.ts';
 import { discoveryRoutes } from './routes/discovery.routes.ts';
+import { dropRoutes } from './routes/drops.routes.ts';
 import { epochsRoutes } from './routes/epochs.routes.ts';
+import { fanRewardsRoutes } from './routes/fan-rewards.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
+import { historyRoutes } from './routes/history.routes.ts';
 import { insightsRoutes } from './routes/insights.routes.ts';
 import { moderationRoutes } from './routes/moderation.routes.ts';
 import { notificationRoutes } from './routes/notifications.routes.ts';
@@ -55,6 +61,7 @@ import { socialRoutes } from './routes/social.routes.ts';
 import { streamRoutes } from './routes/stream.routes.ts';
 import { subscriptionRoutes } from './routes/subscriptions.routes.ts';
 import { trackRoutes } from './routes/tracks.routes.ts';
+import { webAppRoutes } from './routes/web.routes.ts';
 import { Comment, ErrorResponse, Playlist, PlaylistSummary, Track } from './schemas.ts';
 import { Profile, UserSummary } from './social-schemas.ts';
 import type { UploadLimits } from './upload-form.ts';
@@ -67,7 +74,9 @@ export interface AppContext {
   registrations: TrackRegistrationService;
   chain: ChainService;
   earnings: EarningsService;
+  fanRewards: FanRewardsService;
   claims: ClaimsService;
+  history: HistoryService;
   subscriptions: SubscriptionsService;
   sessionKeys: SessionKeysService;
   plays: PlaysService;
@@ -80,6 +89,7 @@ export interface AppContext {
   search: SearchService;
   discovery: DiscoveryService;
   insights: InsightsService;
+  fanDrops: FanDropsService;
   blobs: BlobStore;
   /** Signs and checks pagination cursors. */
   cursors: CursorCodec;
@@ -91,6 +101,8 @@ export interface AppContext {
   publicUrl: string;
   database: 'sqlite' | 'postgres';
   storage: 'fs' | 's3';
+  /** Folder of the built web app, served at /; without it the node serves the API only. */
+  webRoot?: string | undefined;
 }
 
 export type App = FastifyInstance<
@@ -169,7 +181,9 @@ export async function buildApp(context: AppContext, logger: FastifyBaseLogger | 
       await api.register(chainRoutes(context));
       await api.register(rulesRoutes());
       await api.register(epochsRoutes(context));
+      await api.register(fanRewardsRoutes(context));
       await api.register(claimRoutes(context));
+      await api.register(historyRoutes(context));
       await api.register(subscriptionRoutes(context));
       await api.register(playRoutes(context));
       await api.register(commentRoutes(context));
@@ -181,12 +195,16 @@ export async function buildApp(context: AppContext, logger: FastifyBaseLogger | 
       await api.register(searchRoutes(context));
       await api.register(discoveryRoutes(context));
       await api.register(insightsRoutes(context));
+      await api.register(dropRoutes(context));
       await api.register(oembedRoutes(context));
     },
     { prefix: API_PREFIX },
   );
   // Share links: HTML pages outside the API.
   await app.register(sharePageRoutes(context));
+  if (context.webRoot !== undefined) {
+    await app.register(webAppRoutes({ root: context.webRoot, publicUrl: context.publicUrl }));
+  }
   return app;
 }
 

@@ -35,6 +35,8 @@ describe('the ledger through the API', () => {
       'SubscriptionVault',
       'Tips',
       'Staking',
+      'Promotions',
+      'FanDrops',
     ]) {
       assert.match(chain.contracts[name], /^0x[0-9a-fA-F]{40}$/, name);
     }

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { InjectOptions } from 'fastify';
 import sharp from 'sharp';
-import { HOUR_MS } from '../repositories/discovery.repository.ts';
+import { DAY_MS, HOUR_MS } from '../repositories/discovery.repository.ts';
 import { type SettledPlayRow, SettlementRepository } from '../repositories/settlement.repository.ts';
 import { TracksRepository } from '../repositories/tracks.repository.ts';
 import { testDatabases } from '../testing/databases.ts';
@@ -48,6 +48,8 @@ for (const database of testDatabases()) {
     let settlement: SettlementRepository;
     let epoch = 1_000_000;
     let publicUrl: string;
+    /** When the insights track's first counted play started. */
+    let playsAt: number;
 
     const inject = (options: InjectOptions) => test.node.app.inject(options);
     const auth = (account: { address: string }) => ({
@@ -177,6 +179,7 @@ for (const database of testDatabases()) {
         release_date: '2001-01-01',
       });
       const at = Date.now() - HOUR_MS;
+      playsAt = at;
       await settle([
         { track: trackId, fan: 0, at, source: 'web' },
         { track: trackId, fan: 0, at: at + 1000, source: 'cli' },
@@ -313,7 +316,27 @@ for (const database of testDatabases()) {
             { source: 'api', plays: 0 },
             { source: 'app', plays: 1 },
           ]);
+          assert.ok(
+            insights.timeline.every((bucket: object) => !('listeners' in bucket)),
+            'no listeners per hour: they are kept per day',
+          );
         }
+      });
+
+      it('counts distinct listeners per day in day buckets', async () => {
+        const insights = (await get(`/api/v1/tracks/${trackId}/insights?bucket=day`, artist)).json();
+        const day = (time: number) => Math.floor(time / DAY_MS) * DAY_MS;
+        const expected = new Map<number, Set<number>>();
+        for (const [fan, at] of [
+          [0, playsAt],
+          [0, playsAt + 1000],
+          [1, playsAt + 2000],
+        ] as const)
+          expected.set(day(at), (expected.get(day(at)) ?? new Set()).add(fan));
+        for (const bucket of insights.timeline as { at: number; plays: number; listeners: number }[]) {
+          assert.equal(bucket.listeners, expected.get(bucket.at)?.size ?? 0, `day ${bucket.at}`);
+        }
+        assert.ok(insights.timeline.some((bucket: { listeners: number }) => bucket.listeners > 0));
       });
 
       it('names no fan who opted out, and counts them still', async () => {

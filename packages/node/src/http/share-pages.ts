@@ -61,24 +61,44 @@ function audioSources(track: TrackRecord, urls: ShareUrls, publicUrl: string) {
   });
 }
 
-export function trackPage(track: TrackRecord, publicUrl: string): string {
+/** The head tags a shared track link unfurls by: title, description, oEmbed, Open Graph, Twitter card. */
+export function trackHeadTags(track: TrackRecord, publicUrl: string): string {
   const urls = shareUrls(track, publicUrl);
   const artist = artistOf(track);
-  const description = [`by ${artist}`, track.genre, formatDuration(track.duration_ms)]
-    .filter(Boolean)
-    .join(' · ');
+  const description = describe(track);
   const meta = (attribute: 'property' | 'name', key: string, value: string | number | null) =>
     value === null ? '' : `<meta ${attribute}="${key}" content="${html(value)}">\n`;
+  return `<title>${html(`${track.title} — ${artist}`)} · Fairstream</title>
+<meta name="description" content="${html(description)}">
+<link rel="canonical" href="${html(urls.page)}">
+<link rel="alternate" type="application/json+oembed" href="${html(urls.oembed)}" title="${html(track.title)}">
+${meta('property', 'og:site_name', 'Fairstream')}${meta('property', 'og:type', 'music.song')}${meta('property', 'og:title', track.title)}${meta('property', 'og:description', description)}${meta('property', 'og:url', urls.page)}${meta('property', 'og:image', urls.cover)}${urls.cover ? meta('property', 'og:image:type', 'image/jpeg') : ''}${meta('property', 'og:audio', urls.preview)}${meta('property', 'og:audio:type', 'audio/mp4')}${meta('property', 'music:duration', Math.round(track.duration_ms / 1000))}${meta('name', 'twitter:card', 'player')}${meta('name', 'twitter:title', track.title)}${meta('name', 'twitter:description', description)}${meta('name', 'twitter:image', urls.cover)}${meta('name', 'twitter:player', urls.embed)}${meta('name', 'twitter:player:width', EMBED_SIZE.width)}${meta('name', 'twitter:player:height', EMBED_SIZE.height)}${meta('name', 'twitter:player:stream', urls.preview)}${meta('name', 'twitter:player:stream:content_type', 'audio/mp4')}`;
+}
+
+function describe(track: TrackRecord): string {
+  return [`by ${artistOf(track)}`, track.genre, formatDuration(track.duration_ms)]
+    .filter(Boolean)
+    .join(' · ');
+}
+
+/**
+ * The web app's own index.html with the track's head tags in place of its title: people who open a
+ * shared link get the app's track page, link previews get the tags.
+ */
+export function appTrackPage(appIndex: string, track: TrackRecord, publicUrl: string): string {
+  return appIndex.replace(/<title>[^<]*<\/title>/, () => trackHeadTags(track, publicUrl));
+}
+
+/** The page a shared link shows when the node runs without the web app. */
+export function trackPage(track: TrackRecord, publicUrl: string): string {
+  const urls = shareUrls(track, publicUrl);
+  const description = describe(track);
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${html(`${track.title} — ${artist}`)} · Fairstream</title>
-<meta name="description" content="${html(description)}">
-<link rel="canonical" href="${html(urls.page)}">
-<link rel="alternate" type="application/json+oembed" href="${html(urls.oembed)}" title="${html(track.title)}">
-${meta('property', 'og:site_name', 'Fairstream')}${meta('property', 'og:type', 'music.song')}${meta('property', 'og:title', track.title)}${meta('property', 'og:description', description)}${meta('property', 'og:url', urls.page)}${meta('property', 'og:image', urls.cover)}${urls.cover ? meta('property', 'og:image:type', 'image/jpeg') : ''}${meta('property', 'og:audio', urls.preview)}${meta('property', 'og:audio:type', 'audio/mp4')}${meta('property', 'music:duration', Math.round(track.duration_ms / 1000))}${meta('name', 'twitter:card', 'player')}${meta('name', 'twitter:title', track.title)}${meta('name', 'twitter:description', description)}${meta('name', 'twitter:image', urls.cover)}${meta('name', 'twitter:player', urls.embed)}${meta('name', 'twitter:player:width', EMBED_SIZE.width)}${meta('name', 'twitter:player:height', EMBED_SIZE.height)}${meta('name', 'twitter:player:stream', urls.preview)}${meta('name', 'twitter:player:stream:content_type', 'audio/mp4')}<style>
+${trackHeadTags(track, publicUrl)}<style>
 body{font-family:system-ui,sans-serif;margin:0;padding:2rem;background:#111;color:#eee}
 main{max-width:32rem;margin:auto}img{width:100%;height:auto;border-radius:8px}audio{width:100%}a{color:#9cf}
 </style>

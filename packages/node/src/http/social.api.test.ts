@@ -201,6 +201,66 @@ for (const database of testDatabases()) {
         );
       });
 
+      it('finds a handle typed with a typo, after the handles that start with what was typed', async () => {
+        const handles = async (q: string) =>
+          (await get(`/api/v1/search?type=users&q=${q}`)).users.map(
+            (user: { handle: string }) => user.handle,
+          );
+        // One letter replaced, two swapped, one missing: still NightOwl.
+        assert.deepEqual(await handles('nightpwl'), ['NightOwl']);
+        assert.deepEqual(await handles('%40nigthowl'), ['NightOwl']);
+        assert.deepEqual(await handles('nghtowl'), ['NightOwl']);
+        assert.deepEqual(await handles('fsn.one'), ['fan.one']);
+        // Too short to correct (under 3 characters): only exact starts.
+        assert.deepEqual(await handles('ng'), []);
+
+        assert.equal((await putProfile(strangerAddress, { handle: 'nightcow' })).statusCode, 200);
+        // Exact starts first; then handles whose start is an edit or two away.
+        assert.deepEqual(await handles('nightc'), ['nightcow', 'NightOwl']);
+        assert.deepEqual(await handles('nighto'), ['NightOwl', 'nightcow']);
+        // The typed text starts no handle: both are one edit away, equally followed, by handle.
+        assert.deepEqual(await handles('nigth'), ['nightcow', 'NightOwl']);
+        // The fuzzy block pages on from the exact matches with the same signed cursors.
+        const first = await get('/api/v1/search?type=users&q=nighto&limit=1');
+        assert.deepEqual(
+          first.users.map((user: { handle: string }) => user.handle),
+          ['NightOwl'],
+        );
+        const second = await get(`/api/v1/search?type=users&q=nighto&limit=1&cursor=${first.nextCursor}`);
+        assert.deepEqual(
+          [second.users.map((user: { handle: string }) => user.handle), second.nextCursor],
+          [['nightcow'], null],
+        );
+        await refusal(
+          { method: 'GET', url: `/api/v1/search?type=users&q=nightc&limit=1&cursor=${first.nextCursor}` },
+          400,
+          'invalid_cursor',
+        );
+
+        // A changed handle is found by its new name, typos included, and no longer by the old one.
+        assert.equal((await putProfile(strangerAddress, { handle: 'DayBird' })).statusCode, 200);
+        assert.deepEqual(await handles('daybrid'), ['DayBird']);
+        assert.deepEqual(await handles('nightcpw'), ['NightOwl']);
+        assert.deepEqual(await handles('nightc'), ['NightOwl']);
+        // Renaming leaves other fields alone, and other fields leave the handle's index alone.
+        assert.equal((await putProfile(strangerAddress, { bio: 'Mornings.' })).statusCode, 200);
+        assert.deepEqual(await handles('daybrid'), ['DayBird']);
+        // A removed handle is found by no spelling.
+        assert.equal((await putProfile(strangerAddress, { handle: null, bio: null })).statusCode, 200);
+        assert.deepEqual(await handles('daybrid'), []);
+        assert.deepEqual(await handles('daybird'), []);
+        assert.equal((await get(`/api/v1/users/${strangerAddress}`)).handle, null);
+
+        for (const q of ['%40', `${'nigthowl'.repeat(4)}`, '%20%20']) {
+          await refusal({ method: 'GET', url: `/api/v1/search?type=users&q=${q}` }, 400, 'invalid_query');
+        }
+        await refusal(
+          { method: 'GET', url: '/api/v1/search?type=users&q=nigth&cursor=abc.def' },
+          400,
+          'invalid_cursor',
+        );
+      });
+
       const badProfiles: [string, unknown, number, string][] = [
         ['a reserved handle', { handle: 'Admin' }, 400, 'reserved_handle'],
         ['another reserved handle', { handle: 'fairstream' }, 400, 'reserved_handle'],

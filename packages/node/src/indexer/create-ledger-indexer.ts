@@ -1,3 +1,4 @@
+import { subscriptionVaultAbi } from '@fairstream/chain';
 import type { Logger } from 'pino';
 import type { Ledger } from '../chain/ledger.ts';
 import type { NodeConfig } from '../config.ts';
@@ -27,5 +28,17 @@ export function createLedgerIndexer(
     logger: logger.child({ component: 'ledger-indexer' }),
     confirmations: embedded ? 0 : PUBLIC_CHAIN_CONFIRMATIONS,
     pollIntervalMs: embedded ? 1000 : PUBLIC_CHAIN_POLL_MS,
+    // The stablecoin subscriptions are paid in: on a public chain an outside token (USDC), whose
+    // movements to and from the contracts make up most of a wallet's history.
+    followTokens: async () => {
+      const vault = ledger.deployment.contracts.SubscriptionVault;
+      if (!vault) return [];
+      const token = await ledger.publicClient.readContract({
+        address: vault,
+        abi: subscriptionVaultAbi,
+        functionName: 'token',
+      });
+      return [{ address: token, name: 'Stablecoin' }];
+    },
   });
 }

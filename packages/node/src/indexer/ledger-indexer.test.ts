@@ -434,6 +434,76 @@ describe('the ledger indexer on the embedded chain', () => {
         assert.deepEqual(await repository.allEvents(chain.chainId), truth);
         assert.equal((await repository.checkpoint(chain.chainId))?.blockNumber, await head());
       });
+
+      it("follows an outside token's transfers to and from the contracts only, and undoes them in a reorg", async () => {
+        // On a public chain the stablecoin (USDC) is not the deployment's: seen here as a deployment
+        // without TestStablecoin that follows it.
+        const stablecoin = deployment.contracts.TestStablecoin;
+        assert.ok(stablecoin);
+        const full = newIndexer();
+        await full.idle();
+        const contracts = new Set(
+          Object.entries(deployment.contracts)
+            .filter(([name]) => name !== 'TestStablecoin')
+            .map(([, address]) => lower(address)),
+        );
+        const expected = (await repository.allEvents(chain.chainId))
+          .filter(
+            (event) =>
+              event.contract === 'TestStablecoin' &&
+              event.event === 'Transfer' &&
+              (contracts.has(lower(String(event.args.from))) || contracts.has(lower(String(event.args.to)))),
+          )
+          .map((event) => ({ ...event, contract: 'Stablecoin' }));
+        assert.ok(expected.length >= 1, 'the subscription paid the vault');
+        for (const table of [
+          'chain_events',
+          'chain_event_accounts',
+          'chain_blocks',
+          'chain_checkpoints',
+        ] as const) {
+          await db.deleteFrom(table).execute();
+        }
+        const { TestStablecoin: _, ...others } = deployment.contracts;
+        const follower = newIndexer({
+          deployment: { ...deployment, contracts: others },
+          followTokens: async () => [{ address: stablecoin, name: 'Stablecoin' }],
+        });
+        await follower.idle();
+        const followed = async () =>
+          (await repository.allEvents(chain.chainId)).filter((event) => event.address === lower(stablecoin));
+        assert.deepEqual(await followed(), expected);
+        // The fan's faucet drip (a mint to the fan) touches no contract: not indexed.
+        const fanTransfers = await repository.eventsForAccount(chain.chainId, fan, {
+          events: ['Transfer'],
+          addresses: [stablecoin],
+          limit: 100,
+        });
+        assert.ok(fanTransfers.length >= 1);
+        assert.ok(fanTransfers.every((event) => contracts.has(lower(String(event.args.to)))));
+
+        // A reorg above the block before the first followed transfer drops and restores them.
+        const fork = expected[0]!.blockNumber - 1;
+        await db
+          .updateTable('chain_blocks')
+          .set({ block_hash: `0x${'d'.repeat(64)}` })
+          .where('block_number', '>', fork)
+          .execute();
+        await db
+          .updateTable('chain_checkpoints')
+          .set({ block_hash: `0x${'d'.repeat(64)}` })
+          .execute();
+        await db
+          .updateTable('chain_events')
+          .set({ args: JSON.stringify({ from: fan, to: fan, value: '1' }) })
+          .where('address', '=', lower(stablecoin))
+          .execute();
+        const notifications: IndexerNotification[] = [];
+        follower.subscribe((notification) => notifications.push(notification));
+        await follower.idle();
+        assert.equal(notifications[0]?.kind, 'rolledBack');
+        assert.deepEqual(await followed(), expected);
+      });
     });
   }
 });

@@ -9,6 +9,7 @@ import {
   BlockNotFoundError,
   type Chain,
   decodeEventLog,
+  erc20Abi,
   type Log,
   type PublicClient,
   type Transport,
@@ -51,6 +52,13 @@ export interface LedgerIndexerOptions {
   /** Default: the deployment's block. */
   fromBlock?: number;
   now?: () => number;
+  /**
+   * ERC-20s that are not the deployment's own (on a public chain, the stablecoin: USDC): only their
+   * Transfers from or to a deployment contract are indexed (subscription payments and refunds,
+   * payouts, tips, fees, staking rewards), since every transfer of a popular token is neither
+   * affordable nor Fairstream's. Read once, when indexing starts; a failure is retried like a poll.
+   */
+  followTokens?: () => Promise<{ address: Address; name: string }[]>;
 }
 
 export type IndexerNotification =
@@ -68,6 +76,11 @@ export interface IndexerStatus {
 
 type LedgerClient = PublicClient<Transport, Chain>;
 
+const TRANSFER_EVENT = erc20Abi.find(
+  (item): item is Extract<(typeof erc20Abi)[number], { type: 'event'; name: 'Transfer' }> =>
+    item.type === 'event' && item.name === 'Transfer',
+)!;
+
 /**
  * Follows every Fairstream contract of the deployment and stores their events, decoded, in the
  * database. Each block range (events, the addresses they name, block hashes and the checkpoint) is
@@ -81,7 +94,7 @@ export class LedgerIndexer {
   readonly #client: LedgerClient;
   readonly #chainId: number;
   readonly #logger: Logger;
-  readonly #contracts: Map<string, { name: ContractName; abi: Abi }>;
+  readonly #contracts: Map<string, { name: ContractName | string; abi: Abi }>;
   readonly #addresses: Address[];
   readonly #startBlock: number;
   readonly #pollIntervalMs: number;
@@ -90,6 +103,9 @@ export class LedgerIndexer {
   readonly #reorgWindow: number;
   readonly #maxBackoffMs: number;
   readonly #now: () => number;
+  readonly #followTokens: (() => Promise<{ address: Address; name: string }[]>) | undefined;
+  /** The followed tokens' addresses, once read. */
+  #followed: Address[] | undefined;
   readonly #listeners = new Set<(notification: IndexerNotification) => void>();
   readonly #waiters = new Set<{ block: number; resolve: () => void; reject: (error: Error) => void }>();
   #rangeSize: number;
@@ -119,6 +135,7 @@ export class LedgerIndexer {
     this.#reorgWindow = options.reorgWindow ?? INDEXER_DEFAULTS.reorgWindow;
     this.#maxBackoffMs = options.maxBackoffMs ?? INDEXER_DEFAULTS.maxBackoffMs;
     this.#now = options.now ?? Date.now;
+    this.#followTokens = options.followTokens;
     this.#rangeSize = this.#maxBlockRange;
   }
 
@@ -235,6 +252,7 @@ export class LedgerIndexer {
   }
 
   async #catchUp(): Promise<void> {
+    await this.#readFollowedTokens();
     const head = Number(await this.#client.getBlockNumber({ cacheTime: 0 }));
     const target = head - this.#confirmations;
     let checkpoint = await this.#repository.checkpoint(this.#chainId);
@@ -250,6 +268,33 @@ export class LedgerIndexer {
       this.#setIndexed(checkpoint?.blockNumber);
       this.#rangeSize = Math.min(this.#maxBlockRange, this.#rangeSize * 2);
     }
+  }
+
+  async #readFollowedTokens(): Promise<void> {
+    if (this.#followed) return;
+    const followed: Address[] = [];
+    for (const token of (await this.#followTokens?.()) ?? []) {
+      const address = token.address.toLowerCase() as Address;
+      // A token the deployment holds (TestStablecoin on a dev chain) is indexed whole already.
+      if (this.#contracts.has(address)) continue;
+      this.#contracts.set(address, { name: token.name, abi: erc20Abi });
+      followed.push(address);
+    }
+    this.#followed = followed;
+  }
+
+  /** The followed tokens' Transfers from or to a deployment contract in blocks from..to, each once. */
+  async #followedLogs(from: number, to: number): Promise<Log[]> {
+    const tokens = this.#followed ?? [];
+    if (tokens.length === 0 || this.#addresses.length === 0) return [];
+    const range = { address: tokens, event: TRANSFER_EVENT, fromBlock: BigInt(from), toBlock: BigInt(to) };
+    const [sent, received] = await Promise.all([
+      this.#client.getLogs({ ...range, args: { from: this.#addresses } }),
+      this.#client.getLogs({ ...range, args: { to: this.#addresses } }),
+    ]);
+    const unique = new Map<string, Log>();
+    for (const log of [...sent, ...received]) unique.set(`${log.blockNumber}:${log.logIndex}`, log as Log);
+    return [...unique.values()];
   }
 
   /**
@@ -320,14 +365,19 @@ export class LedgerIndexer {
   ): Promise<BlockRef | undefined> {
     const last = await this.#client.getBlock({ blockNumber: BigInt(to) });
     if (!last.hash) throw new Error(`block ${to} has no hash yet`);
-    const logs =
+    const [own, followed] = await Promise.all([
       this.#addresses.length === 0
         ? []
-        : await this.#client.getLogs({
+        : this.#client.getLogs({
             address: this.#addresses,
             fromBlock: BigInt(from),
             toBlock: BigInt(to),
-          });
+          }),
+      this.#followedLogs(from, to),
+    ]);
+    const logs = [...own, ...followed].sort(
+      (a, b) => Number(a.blockNumber) - Number(b.blockNumber) || Number(a.logIndex) - Number(b.logIndex),
+    );
     const blocks = new Map<number, { hash: string; time: number }>([
       [to, { hash: last.hash, time: Number(last.timestamp) * 1000 }],
     ]);

@@ -214,6 +214,55 @@ for (const database of testDatabases()) {
       );
     });
 
+    it("filters an account's events by contract address, and reads transactions' events", async () => {
+      assert.equal(
+        (await repository.eventsForAccount(CHAIN, fan, { addresses: [tips.toUpperCase()], limit: 10 }))
+          .length,
+        2,
+      );
+      assert.deepEqual(await repository.eventsForAccount(CHAIN, fan, { addresses: [artist], limit: 10 }), []);
+      assert.deepEqual(await repository.eventsForAccount(CHAIN, fan, { addresses: [], limit: 10 }), []);
+
+      const txOf = (block: number) => ({
+        blockNumber: block,
+        txHash: `0x${'7'.repeat(62)}${block.toString(16).padStart(2, '0')}`,
+      });
+      const both = await repository.eventsOfTransactions(CHAIN, [txOf(15), txOf(5)]);
+      assert.deepEqual(
+        both.map((event) => [event.blockNumber, event.logIndex]),
+        [
+          [5, 0],
+          [5, 1],
+          [5, 2],
+          [15, 3],
+          [15, 4],
+          [15, 5],
+        ],
+      );
+      // A hash that is not in that block finds nothing.
+      assert.deepEqual(
+        await repository.eventsOfTransactions(CHAIN, [{ blockNumber: 5, txHash: txOf(15).txHash }]),
+        [],
+      );
+      // Only what names the account, or is one of the named events.
+      const producers = await repository.eventsOfTransactions(CHAIN, [txOf(5)], {
+        naming: producer.toUpperCase().replace('0X', '0x'),
+        orEvents: ['Tipped'],
+      });
+      assert.deepEqual(
+        producers.map((event) => [event.logIndex, event.event]),
+        [
+          [0, 'Tipped'],
+          [2, 'TipPaid'],
+        ],
+      );
+      const only = await repository.eventsOfTransactions(CHAIN, [txOf(5)], { naming: artist, orEvents: [] });
+      assert.deepEqual(
+        only.map((event) => event.logIndex),
+        [1],
+      );
+    });
+
     it('rolls back above a block, and only from the checkpoint it read', async () => {
       assert.equal(await repository.rollback(CHAIN, ref(19), ref(10), 4), false);
       assert.equal(await repository.rollback(CHAIN, ref(20), ref(10), 4), true);

@@ -242,36 +242,48 @@ export class ChainEventsRepository {
   }
 
   /**
-   * Events that name `account` (any address-typed argument), newest first. Pass the last event of a
-   * page as `before` for the next page.
+   * Events that name `account` (any address-typed argument), newest first, optionally only these
+   * events of these contract addresses. Pass the last event of a page as `before` for the next page.
    */
   async eventsForAccount(
     chainId: number,
     account: string,
-    options: { events?: string[]; before?: EventCursor; limit: number },
+    options: { events?: string[]; addresses?: string[]; before?: EventCursor; limit: number },
   ): Promise<ChainEvent[]> {
-    if (options.events?.length === 0) return [];
+    if (options.events?.length === 0 || options.addresses?.length === 0) return [];
+    // A CROSS JOIN keeps SQLite walking the account's own rows, newest first, and looking each event
+    // up by its key: an inner join lets it start from every event of a name (all Transfers of the
+    // chain) instead. Postgres plans the two the same.
     let query = this.#db
       .selectFrom('chain_event_accounts as a')
-      .innerJoin('chain_events as e', (join) =>
-        join
-          .onRef('e.chain_id', '=', 'a.chain_id')
-          .onRef('e.block_number', '=', 'a.block_number')
-          .onRef('e.log_index', '=', 'a.log_index'),
-      )
+      .crossJoin('chain_events as e')
+      .whereRef('e.chain_id', '=', 'a.chain_id')
+      .whereRef('e.block_number', '=', 'a.block_number')
+      .whereRef('e.log_index', '=', 'a.log_index')
       .selectAll('e')
       .where('a.chain_id', '=', chainId)
       .where('a.account', '=', account.toLowerCase());
     const before = options.before;
     if (before) {
-      query = query.where((eb) =>
-        eb.or([
-          eb('a.block_number', '<', before.blockNumber),
-          eb.and([eb('a.block_number', '=', before.blockNumber), eb('a.log_index', '<', before.logIndex)]),
-        ]),
-      );
+      query = query
+        // Redundant, but an index range: without it Postgres reads the account's rows from the
+        // newest each time, so paging deep into a long history slows down page by page.
+        .where('a.block_number', '<=', before.blockNumber)
+        .where((eb) =>
+          eb.or([
+            eb('a.block_number', '<', before.blockNumber),
+            eb.and([eb('a.block_number', '=', before.blockNumber), eb('a.log_index', '<', before.logIndex)]),
+          ]),
+        );
     }
     if (options.events) query = query.where('e.event', 'in', options.events);
+    if (options.addresses) {
+      query = query.where(
+        'e.address',
+        'in',
+        options.addresses.map((address) => address.toLowerCase()),
+      );
+    }
     const rows = await query
       .orderBy('a.block_number', 'desc')
       .orderBy('a.log_index', 'desc')
@@ -304,6 +316,52 @@ export class ChainEventsRepository {
     }
     const rows = await query.orderBy('block_number').orderBy('log_index').limit(options.limit).execute();
     return rows.map(toEvent);
+  }
+
+  /**
+   * Stored events of these transactions, in chain order: what else happened in the transaction of a
+   * transfer (a claim, a tip, a subscription) says why it moved. With `filter`, only the events that
+   * name `filter.naming` or are one of `filter.orEvents`: a batch claim paying thousands of accounts
+   * then costs one account's rows, not the whole batch. Found through the block (the primary key's
+   * prefix), then the transaction hash.
+   */
+  async eventsOfTransactions(
+    chainId: number,
+    transactions: readonly { blockNumber: number; txHash: string }[],
+    filter?: { naming: string; orEvents: readonly string[] },
+  ): Promise<ChainEvent[]> {
+    const events = new Map<string, ChainEvent>();
+    for (let start = 0; start < transactions.length; start += ROWS_PER_STATEMENT / 2) {
+      const chunk = transactions.slice(start, start + ROWS_PER_STATEMENT / 2);
+      let query = this.#db
+        .selectFrom('chain_events as e')
+        .selectAll('e')
+        .where('e.chain_id', '=', chainId)
+        .where('e.block_number', 'in', [...new Set(chunk.map((tx) => tx.blockNumber))])
+        .where('e.tx_hash', 'in', [...new Set(chunk.map((tx) => tx.txHash))]);
+      if (filter) {
+        const naming = filter.naming.toLowerCase();
+        query = query.where((eb) =>
+          eb.or([
+            ...(filter.orEvents.length > 0 ? [eb('e.event', 'in', [...filter.orEvents])] : []),
+            eb.exists(
+              eb
+                .selectFrom('chain_event_accounts as a')
+                .select('a.log_index')
+                .whereRef('a.chain_id', '=', 'e.chain_id')
+                .whereRef('a.block_number', '=', 'e.block_number')
+                .whereRef('a.log_index', '=', 'e.log_index')
+                .where('a.account', '=', naming),
+            ),
+          ]),
+        );
+      }
+      for (const row of await query.execute()) {
+        const event = toEvent(row);
+        events.set(`${event.blockNumber}:${event.logIndex}`, event);
+      }
+    }
+    return [...events.values()].sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
   }
 
   /** Every stored event of the chain in chain order; for tests and audits of small chains. */

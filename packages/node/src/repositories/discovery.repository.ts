@@ -375,6 +375,20 @@ export class DiscoveryRepository {
     return Number(row?.n ?? 0);
   }
 
+  /** Distinct listeners with a counted play, per UTC day in [from, to) (days without any are absent). */
+  async listenersByDay(trackId: string, range: InsightRange): Promise<{ day: number; listeners: number }[]> {
+    const rows = await this.#db
+      .selectFrom('track_listener_days')
+      .select(['day', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('track_id', '=', trackId)
+      .where('day', '>=', range.from)
+      .where('day', '<', range.to)
+      .groupBy('day')
+      .execute();
+    // One row per (track, day, listener): the primary key makes a row count a distinct count.
+    return rows.map((row) => ({ day: Number(row.day), listeners: Number(row.n) }));
+  }
+
   /** Listeners by counted plays on the UTC days in [from, to), with whether each hides from top fans. */
   async topFans(
     trackId: string,
@@ -402,6 +416,41 @@ export class DiscoveryRepository {
       counted: Number(row.counted),
       hidden: Number(row.hide_from_top_fans ?? 0) === 1,
     }));
+  }
+
+  /**
+   * Listeners by counted plays summed over every track `owner` owns, on the UTC days from `since`
+   * on, with whether each hides from top fans. The owner's own plays never count; they are left out.
+   */
+  async topFansOfOwner(
+    owner: string,
+    since: number,
+    limit: number,
+  ): Promise<{ listener: string; counted: number; hidden: boolean }[]> {
+    const rows = await this.#db
+      .selectFrom('track_listener_days as d')
+      .innerJoin('tracks as t', 't.id', 'd.track_id')
+      .leftJoin('fan_privacy as p', 'p.address', 'd.listener')
+      .select([
+        'd.listener',
+        (eb) => eb.fn.sum<number | string>('d.counted').as('counted'),
+        'p.hide_from_top_fans',
+      ])
+      .where('t.owner', '=', owner)
+      .where('d.listener', '<>', owner)
+      .where('d.day', '>=', since)
+      .groupBy(['d.listener', 'p.hide_from_top_fans'])
+      .orderBy('counted', 'desc')
+      .orderBy('d.listener')
+      .limit(limit)
+      .execute();
+    return rows
+      .map((row) => ({
+        listener: row.listener,
+        counted: Number(row.counted),
+        hidden: Number(row.hide_from_top_fans ?? 0) === 1,
+      }))
+      .filter((row) => row.counted > 0);
   }
 
   /** Counted plays per source on the UTC days in [from, to). */

@@ -1,6 +1,7 @@
-import { type Kysely, type SqlBool, sql } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Database, ProfileAvatarTable, ProfileTable } from '../db/schema.ts';
+import { type HandleCandidate, handleIndexFor } from './search/handle-index.ts';
 
 export type ProfileRow = ProfileTable;
 export type AvatarRow = Omit<ProfileAvatarTable, 'address'>;
@@ -40,23 +41,29 @@ export class ProfilesRepository {
 
   /**
    * Creates or updates a profile. A handle someone else holds fails on the unique index (the
-   * caller checks first; the index settles a race).
+   * caller checks first; the index settles a race). A handle set, changed or removed changes the
+   * handle search index in the same transaction.
    */
   async save(address: string, update: ProfileUpdate, now: number): Promise<void> {
-    await this.#db
-      .insertInto('profiles')
-      .values({
-        address,
-        handle: update.handle ?? null,
-        handle_key: update.handle_key ?? null,
-        display_name: update.display_name ?? null,
-        bio: update.bio ?? null,
-        links: update.links ?? '[]',
-        created_at: now,
-        updated_at: now,
-      })
-      .onConflict((oc) => oc.column('address').doUpdateSet({ ...update, updated_at: now }))
-      .execute();
+    await this.#db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('profiles')
+        .values({
+          address,
+          handle: update.handle ?? null,
+          handle_key: update.handle_key ?? null,
+          display_name: update.display_name ?? null,
+          bio: update.bio ?? null,
+          links: update.links ?? '[]',
+          created_at: now,
+          updated_at: now,
+        })
+        .onConflict((oc) => oc.column('address').doUpdateSet({ ...update, updated_at: now }))
+        .execute();
+      if (update.handle_key !== undefined) {
+        await handleIndexFor(trx).put(trx, address, update.handle_key);
+      }
+    });
   }
 
   /**
@@ -118,17 +125,32 @@ export class ProfilesRepository {
       .selectFrom('profiles')
       .leftJoin('account_counts', 'account_counts.address', 'profiles.address')
       .select('profiles.address')
-      .where('profiles.handle_key', '>=', prefix)
-      .where('profiles.handle_key', '<', `${prefix}\u{10ffff}`)
-      // The range is what the index serves; under a linguistic collation (Postgres en_US, say) it may
-      // also admit handles that only sort there, so the exact prefix is checked too.
-      .where(sql<SqlBool>`profiles.handle_key like ${`${prefix.replace(/[\\%_]/g, '\\$&')}%`} escape '\\'`)
+      .where(handleStartsWith(prefix))
       .orderBy((eb) => eb.fn.coalesce('account_counts.followers', eb.lit(0)), 'desc')
       .orderBy('profiles.handle_key')
       .offset(offset)
       .limit(limit)
       .execute();
     return rows.map((row) => row.address);
+  }
+
+  /** How many handles start with `prefix` (lower case), counting no further than `atMost`. */
+  async countHandlesByPrefix(prefix: string, atMost: number): Promise<number> {
+    const rows = await this.#db
+      .selectFrom('profiles')
+      .select('profiles.handle_key')
+      .where(handleStartsWith(prefix))
+      .limit(atMost)
+      .execute();
+    return rows.length;
+  }
+
+  /**
+   * Accounts whose handle looks like the start of `typed` (lower case) by shared trigrams, most
+   * similar first, at most `limit`, with their followers: candidates for a typo's edit distance.
+   */
+  async similarHandles(typed: string, limit: number): Promise<HandleCandidate[]> {
+    return handleIndexFor(this.#db).similar(this.#db, typed, limit);
   }
 
   /** Handle, display name and avatar of many accounts in two queries (accounts without a profile are absent). */
@@ -169,6 +191,20 @@ export class ProfilesRepository {
       .orderBy('variant')
       .execute();
   }
+}
+
+/**
+ * The handle starts with `prefix`: a range over the unique handle index; under a linguistic
+ * collation (Postgres en_US, say) the range may also admit handles that only sort there, so the
+ * exact prefix is checked too.
+ */
+function handleStartsWith(prefix: string) {
+  return (eb: ExpressionBuilder<Database, 'profiles'>) =>
+    eb.and([
+      eb('profiles.handle_key', '>=', prefix),
+      eb('profiles.handle_key', '<', `${prefix}\u{10ffff}`),
+      sql<SqlBool>`profiles.handle_key like ${`${prefix.replace(/[\\%_]/g, '\\$&')}%`} escape '\\'`,
+    ]);
 }
 
 async function unused(db: Kysely<Database>, cids: readonly string[]): Promise<string[]> {

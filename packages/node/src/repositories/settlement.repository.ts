@@ -10,6 +10,7 @@ import type {
   SettledPlayTable,
 } from '../db/schema.ts';
 import { afterCountedPlaysChanged, applyEpochCountedPlays } from './discovery.repository.ts';
+import { type FanEpochOutcome, FanRewardsRepository } from './fan-rewards.repository.ts';
 
 export type EpochRow = EpochTable;
 export type SettledPlayRow = SettledPlayTable;
@@ -38,8 +39,11 @@ const ROWS_PER_STATEMENT = 500;
  */
 export class SettlementRepository {
   readonly #db: Db;
+  /** Fan rewards' state and facts, on the same database (written with the compute step's commit). */
+  readonly fans: FanRewardsRepository;
   constructor(db: Db) {
     this.#db = db;
+    this.fans = new FanRewardsRepository(db);
   }
 
   async findEpoch(n: number): Promise<EpochRow | undefined> {
@@ -244,22 +248,29 @@ export class SettlementRepository {
       .execute();
   }
 
-  /** Replaces the rows of these kinds for the epoch; with `state`, commits the step in the same transaction. */
+  /**
+   * Replaces the rows of these kinds for the epoch; with `state`, commits the step in the same
+   * transaction, and with `state.fanRewards` replaces what the epoch found about fan rewards too
+   * (null: nothing), so awards are written exactly when the allocations that pay them are.
+   */
   async saveAllocations(
     n: number,
     kinds: AllocationKind[],
     rows: AllocationRow[],
-    state?: { state: EpochState; patch?: EpochPatch },
+    state?: { state: EpochState; patch?: EpochPatch; fanRewards?: FanEpochOutcome | null },
     now = Date.now(),
   ): Promise<void> {
     await this.#db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('epoch_allocations').where('epoch', '=', n).where('kind', 'in', kinds).execute();
+      if (kinds.length > 0)
+        await trx.deleteFrom('epoch_allocations').where('epoch', '=', n).where('kind', 'in', kinds).execute();
       for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
         await trx
           .insertInto('epoch_allocations')
           .values(rows.slice(start, start + ROWS_PER_STATEMENT))
           .execute();
       }
+      if (state?.fanRewards !== undefined)
+        await FanRewardsRepository.saveEpoch(trx, n, state.fanRewards ?? undefined, now);
       if (state) await this.#advance(trx, n, state.state, state.patch ?? {}, now);
     });
   }
@@ -282,7 +293,8 @@ export class SettlementRepository {
 
   /**
    * Closes an epoch's money in one transaction: after a publish the cumulative leaves become the
-   * epoch's, and in any case the carried balances become what the epoch carried on.
+   * epoch's, and in any case the carried balances become what the epoch carried on. An epoch closed
+   * 'empty' publishes nothing, so whatever an earlier attempt found about its fan rewards goes.
    */
   async closeMoney(
     n: number,
@@ -306,6 +318,7 @@ export class SettlementRepository {
             .execute();
         }
       }
+      if (state === 'empty') await FanRewardsRepository.saveEpoch(trx, n, undefined, now);
       await trx.deleteFrom('carried').execute();
       const carried = money.carried
         .filter((entry) => entry.amount > 0n)

@@ -3,6 +3,7 @@ import { badRequest, notFound } from '../errors.ts';
 import { type DiscoveryRepository, TRENDING_SPANS } from '../repositories/discovery.repository.ts';
 import type { TrackRecord, TracksRepository } from '../repositories/tracks.repository.ts';
 import type { CursorCodec } from './cursor.ts';
+import type { PromotionsService } from './promotions.service.ts';
 import { TtlCache } from './ttl-cache.ts';
 
 export const TRENDING_SPAN_NAMES = Object.keys(TRENDING_SPANS) as TrendingSpan[];
@@ -10,12 +11,23 @@ export const TRENDING_SPAN_NAMES = Object.keys(TRENDING_SPANS) as TrendingSpan[]
 const GENRES_TTL_MS = 60_000;
 const MAX_GENRE_CHARS = 50;
 
+/** A chart entry; the promoted one (first, at most one) is labeled with when its promotion ends. */
+export interface TrendingItem {
+  score: number;
+  spanPlays: number;
+  track: TrackRecord;
+  promoted: boolean;
+  /** Unix ms; null unless promoted. */
+  promotedUntil: number | null;
+}
+
 /** Trending, new releases, genres, and the public page of a listed track. */
 export class DiscoveryService {
   readonly #repo: DiscoveryRepository;
   readonly #tracks: TracksRepository;
   readonly #cursors: CursorCodec;
   readonly #now: () => number;
+  readonly #promotions: PromotionsService | undefined;
   readonly #genres = new TtlCache<'all', { genre: string; tracks: number }[]>({
     ttlMs: GENRES_TTL_MS,
     maxEntries: 1,
@@ -24,29 +36,54 @@ export class DiscoveryService {
   constructor(
     repo: DiscoveryRepository,
     tracks: TracksRepository,
-    options: { cursors: CursorCodec; now?: () => number },
+    options: { cursors: CursorCodec; now?: () => number; promotions?: PromotionsService },
   ) {
     this.#repo = repo;
     this.#tracks = tracks;
     this.#cursors = options.cursors;
     this.#now = options.now ?? Date.now;
+    this.#promotions = options.promotions;
   }
 
   async trending(query: { span: TrendingSpan; genre?: string | undefined; limit: number }) {
     const genre = checkGenre(query.genre);
     const now = this.#now();
-    const rows = await this.#repo.trending(query.span, genre, query.limit, now);
+    const [rows, running] = await Promise.all([
+      this.#repo.trending(query.span, genre, query.limit, now),
+      this.#promotions?.running() ?? [],
+    ]);
     const records = new Map(
-      (await this.#tracks.findMany(rows.map((row) => row.trackId))).map((track) => [track.id, track]),
+      (
+        await this.#tracks.findMany([...rows.map((row) => row.trackId), ...running.map((p) => p.trackId)])
+      ).map((track) => [track.id, track]),
     );
+    // The promoted slot (see PromotionsService): first, in addition to the chart, only in a genre's
+    // chart when it is of that genre; its place in the chart, if it has one, is left out.
+    const promoted = await this.#promotions?.pick(
+      (p) => genre === undefined || records.get(p.trackId)?.genre?.toLowerCase() === genre.toLowerCase(),
+    );
+    const promotedTrack = promoted && records.get(promoted.trackId);
+    const items: TrendingItem[] = rows.flatMap((row) => {
+      const track = records.get(row.trackId);
+      return track && row.trackId !== promotedTrack?.id
+        ? [{ score: row.score, spanPlays: row.counted, track, promoted: false, promotedUntil: null }]
+        : [];
+    });
+    if (promoted && promotedTrack) {
+      const charted = rows.find((row) => row.trackId === promoted.trackId);
+      items.unshift({
+        score: charted?.score ?? 0,
+        spanPlays: charted?.counted ?? 0,
+        track: promotedTrack,
+        promoted: true,
+        promotedUntil: promoted.promotedUntil,
+      });
+    }
     return {
       span: query.span,
       genre: genre ?? null,
       halfLifeHours: TRENDING_SPANS[query.span].halfLifeMs / 3_600_000,
-      items: rows.flatMap((row) => {
-        const track = records.get(row.trackId);
-        return track ? [{ score: row.score, spanPlays: row.counted, track }] : [];
-      }),
+      items,
     };
   }
 

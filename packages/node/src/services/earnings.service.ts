@@ -207,7 +207,9 @@ export class EarningsService {
 
   async #paidByToken(epochs: number[]): Promise<Map<number, { token: string; amount: string }[]>> {
     const sums = new Map<number, Map<string, bigint>>();
-    for (const row of await this.#repo.allocationsOf(epochs, ['payout', 'reward'])) add(sums, row);
+    // Fan rewards are FAIR the epoch pays too (to fans, through the same leaves).
+    for (const row of await this.#repo.allocationsOf(epochs, ['payout', 'reward', 'fan_reward']))
+      add(sums, row);
     return new Map(
       [...sums].map(([n, byToken]) => [
         n,

@@ -53,13 +53,15 @@ export class InsightsService {
     const unit = bucket === 'hour' ? HOUR_MS : DAY_MS;
     // Listener and source figures are kept per UTC day: the days the range touches.
     const days = { from: floorTo(from, DAY_MS), to: floorTo(to + DAY_MS - 1, DAY_MS) };
-    const [total, hourly, uniqueListeners, fans, sources, epoch] = await Promise.all([
+    const [total, hourly, uniqueListeners, fans, sources, epoch, daily] = await Promise.all([
       this.#repo.countedPlays(trackId),
       this.#repo.hourlyPlays(trackId, { from, to }),
       this.#repo.uniqueListeners(trackId, days),
       this.#repo.topFans(trackId, days, TOP_FANS),
       this.#repo.playsBySource(trackId, days),
       this.#repo.lastJudgedEpoch(),
+      // Listeners are kept per UTC day, so only day buckets can say how many each one had.
+      bucket === 'day' ? this.#repo.listenersByDay(trackId, days) : undefined,
     ]);
     const buckets = new Map<number, number>();
     for (let at = from; at < to; at += unit) buckets.set(at, 0);
@@ -67,6 +69,7 @@ export class InsightsService {
       const at = floorTo(hour, unit);
       buckets.set(at, (buckets.get(at) ?? 0) + counted);
     }
+    const listenersOn = new Map(daily?.map((entry) => [entry.day, entry.listeners]));
     const bySource = new Map(SOURCES.map((source) => [source, 0]));
     for (const { source, counted } of sources) bySource.set(source, (bySource.get(source) ?? 0) + counted);
     return {
@@ -77,7 +80,9 @@ export class InsightsService {
       countedPlays: total,
       plays: hourly.reduce((sum, entry) => sum + entry.counted, 0),
       uniqueListeners,
-      timeline: [...buckets].map(([at, plays]) => ({ at, plays })),
+      timeline: daily
+        ? [...buckets].map(([at, plays]) => ({ at, plays, listeners: listenersOn.get(at) ?? 0 }))
+        : [...buckets].map(([at, plays]) => ({ at, plays })),
       topFans: fans.map((fan, i) => ({
         rank: i + 1,
         // A fan who opted out counts, anonymously.

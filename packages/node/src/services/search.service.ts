@@ -13,6 +13,7 @@ import type { TrackRecord, TracksRepository } from '../repositories/tracks.repos
 import type { CursorCodec } from './cursor.ts';
 import { HANDLE_MAX } from './profile-fields.ts';
 import { type UserSummary, userSummaries } from './profiles.service.ts';
+import type { PromotionsService, RunningPromotion } from './promotions.service.ts';
 import type { Viewer } from './tracks.service.ts';
 
 export const SEARCH_TYPES = ['tracks', 'users'] as const;
@@ -30,6 +31,9 @@ const ALL_FIELDS_POOL = 100;
 const FUZZY_BELOW = 10;
 const CORRECTIONS_PER_TERM = 4;
 const SIMILAR_TERMS = 40;
+/** Handles sharing trigrams with a typed one that are measured; the closest of them that are shown. */
+const SIMILAR_HANDLES = 50;
+const SIMILAR_USERS = 20;
 
 /** How much each field's match is worth, and what a correction or a prefix keeps of a match. */
 const FIELD_WEIGHTS = { title: 1, artist: 0.9, tags: 0.5, genre: 0.4 } as const;
@@ -51,47 +55,68 @@ export interface RankedCandidate {
 
 /**
  * Search over tracks (titles, artist names, tags, genres), as you type and forgiving typos; and,
- * with type 'users', over handles (`searchUsers`).
+ * with type 'users', over handles, forgiving typos too (`searchUsers`).
  */
 export class SearchService {
   readonly #search: SearchRepository;
   readonly #tracks: TracksRepository;
   readonly #cursors: CursorCodec;
   readonly #profiles: ProfilesRepository | undefined;
+  readonly #promotions: PromotionsService | undefined;
 
-  /** Without `profiles`, only tracks can be searched. */
+  /** Without `profiles`, only tracks can be searched; without `promotions`, no promoted slot. */
   constructor(
     search: SearchRepository,
     tracks: TracksRepository,
     cursors: CursorCodec,
     profiles?: ProfilesRepository,
+    promotions?: PromotionsService,
   ) {
     this.#search = search;
     this.#tracks = tracks;
     this.#cursors = cursors;
     this.#profiles = profiles;
+    this.#promotions = promotions;
   }
 
   async search(
     query: { q: string; type: SearchType; limit: number; cursor?: string | undefined },
     viewer: Viewer,
-  ): Promise<{ tracks: TrackRecord[]; nextCursor: string | null }> {
+  ): Promise<{ tracks: TrackRecord[]; promoted: RunningPromotion | null; nextCursor: string | null }> {
     const parsed = checkQuery(query.q);
     const scope = `search:${query.type}:${parsed.terms.join(' ')}${parsed.lastIsPrefix ? '*' : ''}:${viewer.address ?? ''}`;
     const offset = query.cursor ? (this.#cursors.decode(scope, query.cursor, ['integer'])[0] as number) : 0;
     const ranked = await this.rank(parsed, viewer.address);
-    const page = ranked.slice(offset, offset + query.limit);
-    const records = await this.#tracks.findMany(page.map((entry) => entry.candidate.id));
+    // The promoted slot (see PromotionsService), on the first page only and only for a track the
+    // query matches: first, in addition to `limit`; its place among the results is left out of
+    // that page, so paging by offset skips nothing.
+    const matched = new Set(ranked.map((entry) => entry.candidate.id));
+    const promoted =
+      offset === 0 ? ((await this.#promotions?.pick((p) => matched.has(p.trackId))) ?? null) : null;
+    const page = ranked
+      .slice(offset, offset + query.limit)
+      .map((entry) => entry.candidate.id)
+      .filter((id) => id !== promoted?.trackId);
+    const records = await this.#tracks.findMany(promoted ? [promoted.trackId, ...page] : page);
     const end = offset + query.limit;
     return {
       tracks: records,
+      promoted: promoted && records[0]?.id === promoted.trackId ? promoted : null,
       nextCursor: end < ranked.length ? this.#cursors.encode(scope, [end]) : null,
     };
   }
 
   /**
-   * Accounts whose handle starts with what was typed (an @ in front is ignored), most followed first.
-   * Handles are a-z, 0-9, _ and .; a query with anything else matches no one.
+   * Accounts whose handle starts with what was typed (an @ in front is ignored), most followed
+   * first. Handles are a-z, 0-9, _ and .; a query with anything else matches no one.
+   *
+   * Typos: when fewer than FUZZY_BELOW handles start with it and it has at least MIN_FUZZY_LENGTH
+   * characters, handles whose start is a few edits away (`typoDistance` in prefix mode, at most
+   * `allowedEdits`) follow the exact matches: fewest edits first, then most followed, at most
+   * SIMILAR_USERS of them. Paging stays an offset into one list: with that few exact matches the
+   * whole list (under FUZZY_BELOW + SIMILAR_USERS accounts) is rebuilt for every page and sliced,
+   * so the similar handles come as one bounded block after the last exact match; otherwise pages
+   * read the exact matches alone, as far as they go.
    */
   async searchUsers(query: {
     q: string;
@@ -107,14 +132,45 @@ export class SearchService {
     if (!/^[a-z0-9_.]+$/.test(prefix)) return { users: [], nextCursor: null };
     const scope = `search:users:${prefix}`;
     const offset = query.cursor ? (this.#cursors.decode(scope, query.cursor, ['integer'])[0] as number) : 0;
-    const found = await profiles.addressesByHandlePrefix(prefix, offset, query.limit + 1);
-    const addresses = found.slice(0, query.limit);
-    const summaries = await userSummaries(profiles, addresses);
     const end = offset + query.limit;
+    const fuzzy =
+      prefix.length >= MIN_FUZZY_LENGTH &&
+      (await profiles.countHandlesByPrefix(prefix, FUZZY_BELOW)) < FUZZY_BELOW;
+    let addresses: string[];
+    let more: boolean;
+    if (fuzzy) {
+      const exact = await profiles.addressesByHandlePrefix(prefix, 0, FUZZY_BELOW);
+      const all = [...exact, ...(await this.#similarHandles(profiles, prefix, new Set(exact)))];
+      addresses = all.slice(offset, end);
+      more = end < all.length;
+    } else {
+      const found = await profiles.addressesByHandlePrefix(prefix, offset, query.limit + 1);
+      addresses = found.slice(0, query.limit);
+      more = found.length > query.limit;
+    }
+    const summaries = await userSummaries(profiles, addresses);
     return {
       users: addresses.map((address) => summaries.get(address)!),
-      nextCursor: found.length > query.limit ? this.#cursors.encode(scope, [end]) : null,
+      nextCursor: more ? this.#cursors.encode(scope, [end]) : null,
     };
+  }
+
+  /** Accounts (not in `exact`) whose handle starts a few edits away from `typed`, best first. */
+  async #similarHandles(profiles: ProfilesRepository, typed: string, exact: Set<string>): Promise<string[]> {
+    const max = allowedEdits(typed.length);
+    const candidates = await profiles.similarHandles(typed, SIMILAR_HANDLES);
+    return candidates
+      .filter((candidate) => !exact.has(candidate.address) && !candidate.handle_key.startsWith(typed))
+      .map((candidate) => ({ ...candidate, distance: typoDistance(typed, candidate.handle_key, true) }))
+      .filter((candidate) => candidate.distance <= max)
+      .sort(
+        (a, b) =>
+          a.distance - b.distance ||
+          b.followers - a.followers ||
+          (a.handle_key < b.handle_key ? -1 : a.handle_key > b.handle_key ? 1 : 0),
+      )
+      .slice(0, SIMILAR_USERS)
+      .map((candidate) => candidate.address);
   }
 
   /** Every candidate of a query, best first. */

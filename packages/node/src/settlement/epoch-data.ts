@@ -3,9 +3,18 @@
  * distributor holds (the plays root from every counted play with its signed reports, the payout root
  * from every cumulative leaf), to check each allocation, and to check that every report was signed
  * under a session key its listener's wallet delegated (the delegations). Pure functions, shared by
- * the worker and by anyone verifying a published epoch.
+ * the worker and by anyone verifying a published epoch: `@fairstream/node/epoch-data` exports this module
+ * alone, which is browser-safe, for `fairstream verify` and the web app's ledger explorer.
  */
-import { COUNTING_RULE, type SignedSessionKeyDelegation, sessionKeyCoverage } from '@fairstream/protocol';
+import {
+  COUNTING_RULE,
+  FAN_REWARD_RULE_IDS,
+  type FanAwardEvidence,
+  type Milestone,
+  type SignedSessionKeyDelegation,
+  sessionKeyCoverage,
+  type TrendingEntry,
+} from '@fairstream/protocol';
 import { type Hex, zeroHash } from 'viem';
 import { buildPlaysTree } from './plays-tree.ts';
 
@@ -61,6 +70,38 @@ export interface EpochDataAmount {
   amount: string;
 }
 
+/** A fan reward as published: one per (account, rule, period), ever. */
+export interface EpochDataFanAward {
+  account: string;
+  rule: string;
+  period: string;
+  /** FAIR base units, decimal. */
+  amount: string;
+  reason: string;
+  evidence: FanAwardEvidence;
+}
+
+/**
+ * The epoch's fan rewards (protocol's rewards/rules.ts at `version`): the budget (sharePpm of
+ * totals.rewardsAvailable), what the awards spent (the rest went to the artists as `rewards`), every
+ * award with its evidence, the tracks that entered trending or reached their milestone in this epoch,
+ * and the active listeners left out as the bot pattern.
+ */
+export interface EpochDataFanRewards {
+  version: number;
+  sharePpm: number;
+  budget: string;
+  spent: string;
+  /** In serving order: rule order, then period, then account (sortAwards). */
+  awards: EpochDataFanAward[];
+  /** By trackId. */
+  trending: TrendingEntry[];
+  /** By trackId. */
+  milestones: Milestone[];
+  /** Ascending. */
+  botAccounts: string[];
+}
+
 export interface EpochData {
   format: typeof EPOCH_DATA_FORMAT;
   chainId: number;
@@ -87,6 +128,11 @@ export interface EpochData {
   byTrack: EpochDataAmount[];
   rewards: EpochDataAmount[];
   proRata: EpochDataAmount[];
+  /**
+   * Fan rewards, paid in FAIR through the same leaves. Absent from data published before nodes
+   * had them (the format is the same otherwise, so the version did not change).
+   */
+  fanRewards?: EpochDataFanRewards;
   /** The cumulative payout leaves (account, token, cumulativeAmount) of the payout root. */
   leaves: { account: string; token: string; cumulativeAmount: string }[];
   payoutRoot: Hex;
@@ -97,6 +143,20 @@ export function buildEpochData(
   input: Omit<EpochData, 'format' | 'rule' | 'delegations'> & { delegations: EpochDataDelegation[] },
 ): EpochData {
   return { format: EPOCH_DATA_FORMAT, rule: { version: COUNTING_RULE.version }, ...input };
+}
+
+/** Awards in serving order: rule order (FAN_REWARD_RULE_IDS), then period, then account. */
+export function sortAwards<T extends { rule: string; period: string; account: string }>(
+  awards: readonly T[],
+): T[] {
+  const order = (rule: string) => {
+    const index = (FAN_REWARD_RULE_IDS as readonly string[]).indexOf(rule);
+    return index === -1 ? FAN_REWARD_RULE_IDS.length : index;
+  };
+  const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...awards].sort(
+    (a, b) => order(a.rule) - order(b.rule) || compare(a.period, b.period) || compare(a.account, b.account),
+  );
 }
 
 /**

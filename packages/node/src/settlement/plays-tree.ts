@@ -1,4 +1,4 @@
-// Pure and browser-safe: `fairstream verify` (and later the web app) recompute the plays root.
+// Pure and browser-safe: `fairstream verify` and the web app's ledger explorer recompute the plays root.
 import {
   buildStandardTree,
   keccak256Bytes,
@@ -7,7 +7,7 @@ import {
   standardLeafHashes,
   writeAddressWord,
   writeUint64Word,
-} from '@fairstream/chain';
+} from '@fairstream/chain/merkle';
 import { checkPlaysLeaf, type PlaysLeafInput } from '@fairstream/protocol';
 
 /** abi.encode(bytes32 playId, address listener, bytes32 trackId, uint64 heardMs, uint64 firstStartedAt). */
@@ -27,24 +27,31 @@ export function buildPlaysTree(plays: readonly PlaysLeafInput[]): StandardTree {
  * the tree that needs the plays themselves (the rest, hashing and the tree, can run in a worker).
  */
 export function encodePlaysLeaves(plays: readonly PlaysLeafInput[]): Uint8Array {
-  const encoded = new Uint8Array(plays.length * PLAYS_LEAF_BYTES);
+  const encoder = leafEncoder(plays.length);
+  for (const [i, play] of plays.entries()) encoder.write(i, play);
+  return encoder.encoded;
+}
+
+function leafEncoder(count: number) {
+  const encoded = new Uint8Array(count * PLAYS_LEAF_BYTES);
   const utf8 = new TextEncoder();
   // Track ids repeat across plays (a popular track has thousands): hash each once.
   const trackHashes = new Map<string, Uint8Array>();
-  let offset = 0;
-  for (const play of plays) {
-    checkPlaysLeaf(play);
-    keccak256Utf8Into(play.playId, encoded, offset);
-    writeAddressWord(encoded, offset + 32, play.listener);
-    let trackHash = trackHashes.get(play.trackId);
-    if (!trackHash) {
-      trackHash = keccak256Bytes(utf8.encode(play.trackId));
-      trackHashes.set(play.trackId, trackHash);
-    }
-    encoded.set(trackHash, offset + 64);
-    writeUint64Word(encoded, offset + 96, play.heardMs);
-    writeUint64Word(encoded, offset + 128, play.firstStartedAt);
-    offset += PLAYS_LEAF_BYTES;
-  }
-  return encoded;
+  return {
+    encoded,
+    write(i: number, play: PlaysLeafInput): void {
+      checkPlaysLeaf(play);
+      const offset = i * PLAYS_LEAF_BYTES;
+      keccak256Utf8Into(play.playId, encoded, offset);
+      writeAddressWord(encoded, offset + 32, play.listener);
+      let trackHash = trackHashes.get(play.trackId);
+      if (!trackHash) {
+        trackHash = keccak256Bytes(utf8.encode(play.trackId));
+        trackHashes.set(play.trackId, trackHash);
+      }
+      encoded.set(trackHash, offset + 64);
+      writeUint64Word(encoded, offset + 96, play.heardMs);
+      writeUint64Word(encoded, offset + 128, play.firstStartedAt);
+    },
+  };
 }

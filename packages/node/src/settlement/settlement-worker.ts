@@ -36,9 +36,11 @@ import {
   subscriptionVaultAbi,
 } from '@fairstream/chain';
 import {
+  aggregateCountedPlays,
   allocate,
   allocateRewards,
   type CountedPlay,
+  fanRewardsBudget,
   judgePlay,
   type PlayReportFacts,
   playStartedAt,
@@ -64,11 +66,14 @@ import {
   buildEpochData,
   delegationsForPlays,
   type EpochDataAmount,
+  type EpochDataFanRewards,
   type EpochDataPlay,
   encodeEpochData,
-  playsRootOf,
+  sortAwards,
 } from './epoch-data.ts';
+import { type EpochFanRewards, evaluateEpochFanRewards, fanSummary } from './fan-rewards.ts';
 import { isPlayInProgress } from './play-in-progress.ts';
+import { playsRootOffThread } from './plays-root-off-thread.ts';
 
 /** The platform fee: 10%, to the stakers (DESIGN.md, "Payout model"). */
 export const SETTLEMENT_FEE_PPM = 100_000;
@@ -396,6 +401,11 @@ export class SettlementWorker {
       funds.set(entry.subscriber, (funds.get(entry.subscriber) ?? 0n) + entry.amount);
     }
     const countedRows = await this.#repo.playsOfEpoch(epoch.n, 'counted');
+    // The plays root needs nothing the money needs: a big epoch hashes it on another thread meanwhile.
+    // (Handled here so a failure of this step before the await below is not an unhandled rejection;
+    // a worker left running finishes and stops by itself.)
+    const pendingRoot = playsRootOffThread(countedRows);
+    pendingRoot.root.catch(() => {});
     const plays: CountedPlay[] = countedRows.map((play) => ({
       listener: play.listener,
       trackId: play.track_id,
@@ -408,9 +418,11 @@ export class SettlementWorker {
         sharesPpm: track.splits.map((split) => split.ppm),
       });
     }
+    // One aggregation of the plays for the payouts, the FAIR rewards and the pro-rata view.
+    const aggregate = aggregateCountedPlays(plays, tracks);
     const allocation = allocate({
       subscribers: [...funds].map(([address, amount]) => ({ address, amount })),
-      plays,
+      plays: aggregate,
       tracks,
       feePpm: SETTLEMENT_FEE_PPM,
       feeRecipient: operator,
@@ -428,7 +440,39 @@ export class SettlementWorker {
     }
 
     const previous = await this.#repo.cumulative();
-    const rewards = plays.length > 0 ? await this.#rewardsFor(plays, tracks, previous, fair) : undefined;
+    // FAIR: the rewards available this epoch, a published share of it for fan rewards (evaluated
+    // once the plays are judged, from the published history), the rest to the artists user-centrically.
+    let rewards: { available: bigint; allocation: ReturnType<typeof allocateRewards> } | undefined;
+    let fan: EpochFanRewards | undefined;
+    if (plays.length > 0) {
+      const available = await this.#availableFair(previous, fair);
+      fan = await evaluateEpochFanRewards(
+        this.#repo.fans,
+        this.#repo,
+        epoch.n,
+        countedRows.map((play) => ({
+          playId: play.play_id,
+          listener: play.listener,
+          trackId: play.track_id,
+          firstStartedAt: play.first_started_at,
+        })),
+        fanRewardsBudget(available),
+        aggregate.pairs.interned,
+      );
+      this.#log.debug(
+        { epoch: epoch.n, awards: fan.result.awards.length, spent: String(fan.result.spent), ...fan.timings },
+        'fan rewards evaluated',
+      );
+      rewards = { available, allocation: allocateRewards(available - fan.result.spent, aggregate, tracks) };
+    }
+    const fanSpent = fan?.result.spent ?? 0n;
+    // Without counted plays no one is active: nothing to evaluate, but the data still says so.
+    const fanOutcome = fan?.outcome ?? {
+      awards: [],
+      trending: [],
+      milestones: [],
+      summary: fanSummary({ budget: 0n, spent: 0n, botAccounts: [] }),
+    };
     const totals: Record<string, string> = {
       released: String(releasedSum),
       carriedIn: String(carriedInSum),
@@ -437,10 +481,13 @@ export class SettlementWorker {
       fee: String(allocation.fee),
       rewardsAvailable: String(rewards?.available ?? 0n),
       rewards: String(rewards?.allocation.total ?? 0n),
+      fanRewardsBudget: String(fan?.result.budget ?? 0n),
+      fanRewards: String(fanSpent),
       countedPlays: String(plays.length),
     };
-    if (allocation.total === 0n && (rewards?.allocation.total ?? 0n) === 0n) {
+    if (allocation.total === 0n && (rewards?.allocation.total ?? 0n) === 0n && fanSpent === 0n) {
       // Nothing to pay: publish nothing, keep every subscriber's money for the next epoch.
+      pendingRoot.cancel();
       await this.#repo.closeMoney(
         epoch.n,
         'empty',
@@ -450,6 +497,10 @@ export class SettlementWorker {
       return 'empty';
     }
 
+    // One amount per fan and token: a fan with several awards gets their sum in one leaf change.
+    const fanByAccount = new Map<string, bigint>();
+    for (const award of fan?.result.awards ?? [])
+      fanByAccount.set(award.account, (fanByAccount.get(award.account) ?? 0n) + award.amount);
     const amounts = [
       ...[...allocation.byRecipient].map(([account, amount]) => ({
         account: account as Address,
@@ -457,6 +508,11 @@ export class SettlementWorker {
         amount,
       })),
       ...[...(rewards?.allocation.byRecipient ?? [])].map(([account, amount]) => ({
+        account: account as Address,
+        token: fair as Address,
+        amount,
+      })),
+      ...[...fanByAccount].map(([account, amount]) => ({
         account: account as Address,
         token: fair as Address,
         amount,
@@ -471,8 +527,8 @@ export class SettlementWorker {
       amounts,
     );
     const tree = buildPayoutTree(leaves);
-    const playsRoot = playsRootOf(countedLeaves(countedRows));
-    const proRata = proRataCounterfactual(allocation.total - allocation.fee, plays, tracks);
+    const playsRoot = await pendingRoot.root;
+    const proRata = proRataCounterfactual(allocation.total - allocation.fee, aggregate, tracks);
     for (const { token, total } of payoutTotals(leaves))
       totals[`cumulative:${token.toLowerCase()}`] = String(total);
 
@@ -486,6 +542,7 @@ export class SettlementWorker {
       ...[...(rewards?.allocation.byRecipient ?? [])].map(([account, amount]) =>
         row(epoch.n, 'reward', account, amount, fair),
       ),
+      ...[...fanByAccount].map(([account, amount]) => row(epoch.n, 'fan_reward', account, amount, fair)),
       ...[...proRata.byRecipient].map(([account, amount]) =>
         row(epoch.n, 'prorata', account, amount, stablecoin),
       ),
@@ -496,11 +553,13 @@ export class SettlementWorker {
     ];
     await this.#repo.saveAllocations(
       epoch.n,
-      ['payout', 'track', 'reward', 'prorata', 'leaf', 'carried'],
+      ['payout', 'track', 'reward', 'fan_reward', 'prorata', 'leaf', 'carried'],
       rows.filter((entry) => entry.kind === 'leaf' || entry.amount !== '0'),
       {
         state: 'publish',
         patch: { payout_root: tree.root, plays_root: playsRoot, totals: JSON.stringify(totals) },
+        // Written with the allocations that pay them: an award exists exactly when its FAIR is in a leaf.
+        fanRewards: fanOutcome,
       },
     );
     return 'publish';
@@ -512,12 +571,7 @@ export class SettlementWorker {
    * Measured on the chain rather than from `emitRewards`' answer, so an emission whose answer a
    * crash lost is still given out, once.
    */
-  async #rewardsFor(
-    plays: CountedPlay[],
-    tracks: ReadonlyMap<string, TrackSplit>,
-    previous: AccountAmount[],
-    fair: string,
-  ) {
+  async #availableFair(previous: AccountAmount[], fair: string): Promise<bigint> {
     const { deployment, publicClient, operatorWallet } = this.#ledger;
     const emitter = deployment.contracts.RewardsEmitter;
     const distributor = deployment.contracts.PayoutDistributor;
@@ -538,8 +592,7 @@ export class SettlementWorker {
       args: [getAddress(fair)],
     });
     const promised = sum(previous.filter((leaf) => leaf.token === fair).map((leaf) => leaf.amount));
-    const available = funded > promised ? funded - promised : 0n;
-    return { available, allocation: allocateRewards(available, plays, tracks) };
+    return funded > promised ? funded - promised : 0n;
   }
 
   // --- 4. publish ----------------------------------------------------------------------------
@@ -664,6 +717,7 @@ export class SettlementWorker {
       byTrack: await amounts('track'),
       rewards: await amounts('reward'),
       proRata: await amounts('prorata'),
+      ...(await this.#fanRewardsData(epoch)),
       leaves: leaves.map((leaf) => ({
         account: leaf.account.toLowerCase(),
         token: leaf.token.toLowerCase(),
@@ -676,6 +730,33 @@ export class SettlementWorker {
     const path = join(this.#options.tempDir, `epoch-${epoch.n}-${randomBytes(6).toString('hex')}.json`);
     await writeFile(path, encodeEpochData(data));
     return (await this.#blobs.putFile(path)).cid;
+  }
+
+  /** The epoch's fan rewards as published: absent for an epoch computed before fan rewards existed. */
+  async #fanRewardsData(epoch: EpochRow): Promise<{ fanRewards?: EpochDataFanRewards }> {
+    if (!epoch.fan_rewards) return {};
+    const summary = JSON.parse(epoch.fan_rewards) as Omit<
+      EpochDataFanRewards,
+      'awards' | 'trending' | 'milestones'
+    >;
+    const stored = await this.#repo.fans.ofEpoch(epoch.n);
+    return {
+      fanRewards: {
+        ...summary,
+        awards: sortAwards(
+          stored.awards.map((award) => ({
+            account: award.account,
+            rule: award.rule,
+            period: award.period,
+            amount: award.amount,
+            reason: award.reason,
+            evidence: JSON.parse(award.evidence),
+          })),
+        ),
+        trending: stored.trending,
+        milestones: stored.milestones,
+      },
+    };
   }
 
   // --- 5. claim ------------------------------------------------------------------------------
@@ -749,16 +830,18 @@ export class SettlementWorker {
       }
     }
     if (this.#options.onEpochPaid) {
-      const paid = [
-        ...(await this.#repo.allocations(epoch.n, 'payout')),
-        ...(await this.#repo.allocations(epoch.n, 'reward')),
-      ];
-      await this.#options.onEpochPaid(
-        epoch.n,
-        paid
-          .filter((entry) => entry.account !== operator.toLowerCase())
-          .map((entry) => ({ account: entry.account, token: entry.token, amount: BigInt(entry.amount) })),
-      );
+      // One amount per account and token: an artist who also earned a fan reward hears of the sum.
+      const paid = new Map<string, { account: string; token: string; amount: bigint }>();
+      for (const kind of ['payout', 'reward', 'fan_reward'] as const) {
+        for (const entry of await this.#repo.allocations(epoch.n, kind)) {
+          if (entry.account === operator.toLowerCase()) continue;
+          const key = `${entry.account}|${entry.token}`;
+          const known = paid.get(key);
+          if (known) known.amount += BigInt(entry.amount);
+          else paid.set(key, { account: entry.account, token: entry.token, amount: BigInt(entry.amount) });
+        }
+      }
+      await this.#options.onEpochPaid(epoch.n, [...paid.values()]);
     }
     await this.#repo.advance(epoch.n, 'done', { claim_txs: JSON.stringify(transactions) });
     return 'done';
@@ -786,16 +869,6 @@ function reportFacts(report: PlayReportTable): PlayReportFacts {
     startedAt: report.started_at,
     endedAt: report.ended_at,
   };
-}
-
-function countedLeaves(rows: SettledPlayRow[]) {
-  return rows.map((play) => ({
-    playId: play.play_id,
-    listener: play.listener,
-    trackId: play.track_id,
-    heardMs: play.heard_ms,
-    firstStartedAt: play.first_started_at,
-  }));
 }
 
 function leavesOf(rows: AllocationRow[]): PayoutLeaf[] {

@@ -24,7 +24,7 @@ export async function startTestNode(
   const dataDir = await mkdtemp(join(tmpdir(), 'fairstream-node-'));
   const { setting, close: dropDatabase } = await database.open();
   const config = {
-    ...resolveConfig({ data: dataDir, logLevel: 'silent', rpcPort: '0' }),
+    ...resolveConfig({ data: dataDir, logLevel: 'silent', rpcPort: '0', web: 'none' }),
     db: setting === ':memory:' ? 'sqlite' : setting,
     ...overrides,
   };

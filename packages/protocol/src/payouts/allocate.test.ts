@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { type Prng, prng } from '../testing/prng.ts';
 import {
   type Allocation,
+  aggregateCountedPlays,
   allocate,
   allocateRewards,
   type CountedPlay,
@@ -279,6 +280,34 @@ describe('allocate properties (seeded)', () => {
       const result = allocate({ ...epoch, feeRecipient: fees });
       checkAllocation(epoch, result, `seed ${seed}`);
     }
+  });
+
+  it('gives the same from one shared play aggregate as from the plays, for all three', () => {
+    for (let seed = 1; seed <= 60; seed++) {
+      const random = prng(seed);
+      const epoch = randomEpoch(random, { subscribers: 40, tracks: 15, plays: seed % 20 === 0 ? 0 : 600 });
+      const aggregate = aggregateCountedPlays(epoch.plays, epoch.tracks);
+      assert.equal(
+        serialize(allocate({ ...epoch, plays: aggregate, feeRecipient: fees })),
+        serialize(allocate({ ...epoch, feeRecipient: fees })),
+        `allocate, seed ${seed}`,
+      );
+      assert.equal(
+        serialize(allocateRewards(10n ** 21n + BigInt(seed), aggregate, epoch.tracks)),
+        serialize(allocateRewards(10n ** 21n + BigInt(seed), epoch.plays, epoch.tracks)),
+        `allocateRewards, seed ${seed}`,
+      );
+      assert.equal(
+        serialize(proRataCounterfactual(123_456_789n, aggregate, epoch.tracks)),
+        serialize(proRataCounterfactual(123_456_789n, epoch.plays, epoch.tracks)),
+        `proRataCounterfactual, seed ${seed}`,
+      );
+    }
+    const { plays, tracks } = randomEpoch(prng(1), { subscribers: 5, tracks: 3, plays: 20 });
+    assert.throws(
+      () => allocateRewards(1n, aggregateCountedPlays(plays, tracks), new Map(tracks)),
+      /the track splits it was built with/,
+    );
   });
 
   it('does not depend on the order of subscribers, plays or tracks', () => {

@@ -63,8 +63,11 @@ export interface ListenerAllocation {
 
 export interface AllocateInput {
   subscribers: readonly SubscriberFunds[];
-  /** Counted plays of the epoch; plays by listeners who are not subscribers pay nothing here. */
-  plays: readonly CountedPlay[];
+  /**
+   * Counted plays of the epoch; plays by listeners who are not subscribers pay nothing here. Or
+   * their aggregate (aggregateCountedPlays), shared with allocateRewards and proRataCounterfactual.
+   */
+  plays: readonly CountedPlay[] | PlayAggregate;
   /** A split for every track that has a counted play. */
   tracks: ReadonlyMap<string, TrackSplit>;
   /** Platform fee in ppm of each subscriber's amount; default DEFAULT_FEE_PPM. */
@@ -135,18 +138,35 @@ export function allocate(input: AllocateInput): Allocation {
   const ranks = new Map<string, number>();
   for (const [rank, address] of addresses.entries()) ranks.set(address, rank);
 
-  const pairs = aggregatePlays(input.plays, input.tracks, ranks, addresses);
+  // Each subscriber's run of (listener, track) pairs: [from, to) in pairs.
+  let pairs: PlayPairs;
+  let runOf: (rank: number, address: string) => [number, number];
+  if (isAggregate(input.plays)) {
+    pairs = checkedAggregate(input.plays, input.tracks);
+    const starts = runStarts(pairs);
+    const listenerRank = new Map(pairs.listeners.map((address, rank) => [address, rank]));
+    runOf = (_, address) => {
+      const rank = listenerRank.get(address);
+      return rank === undefined ? [0, 0] : [starts[rank]!, starts[rank + 1]!];
+    };
+  } else {
+    pairs = aggregatePlays(input.plays, input.tracks, ranks, addresses);
+    let next = 0;
+    runOf = (rank) => {
+      const from = next;
+      while (next < pairs.length && pairs.listener[next] === rank) next++;
+      return [from, next];
+    };
+  }
   const trackTotals: bigint[] = new Array(pairs.trackIds.length).fill(0n);
   const bySubscriber: ListenerAllocation[] = [];
   const carried: { address: string; amount: bigint }[] = [];
   const ppm = BigInt(feePpm);
   let fee = 0n;
-  let next = 0;
   for (let rank = 0; rank < addresses.length; rank++) {
     const address = addresses[rank]!;
     const amount = funds.get(address)!;
-    const from = next;
-    while (next < pairs.length && pairs.listener[next] === rank) next++;
+    const [from, next] = runOf(rank, address);
     if (from === next) {
       carried.push({ address, amount });
       continue;
@@ -175,13 +195,15 @@ export function allocate(input: AllocateInput): Allocation {
  */
 export function allocateRewards(
   totalFair: bigint,
-  plays: readonly CountedPlay[],
+  plays: readonly CountedPlay[] | PlayAggregate,
   tracks: ReadonlyMap<string, TrackSplit>,
 ): RewardsAllocation {
   if (typeof totalFair !== 'bigint' || totalFair < 0n) {
     throw new AllocationError(`totalFair must be a non-negative bigint, not ${totalFair}`);
   }
-  const pairs = aggregatePlays(plays, tracks, undefined, undefined);
+  const pairs = isAggregate(plays)
+    ? checkedAggregate(plays, tracks)
+    : aggregatePlays(plays, tracks, undefined, undefined);
   const listeners = pairs.listeners;
   const shares =
     listeners.length === 0 ? [] : largestRemainder(totalFair, new Array<bigint>(listeners.length).fill(1n));
@@ -207,26 +229,83 @@ export function allocateRewards(
  */
 export function proRataCounterfactual(
   pool: bigint,
-  plays: readonly CountedPlay[],
+  plays: readonly CountedPlay[] | PlayAggregate,
   tracks: ReadonlyMap<string, TrackSplit>,
 ): ProRataAllocation {
   if (typeof pool !== 'bigint' || pool < 0n)
     throw new AllocationError(`pool must be a non-negative bigint, not ${pool}`);
-  const counts = new Map<string, number>();
-  for (const play of plays) counts.set(play.trackId, (counts.get(play.trackId) ?? 0) + 1);
-  const trackIds = [...counts.keys()].sort(compareStrings);
-  const splits = trackIds.map((trackId) => splitOf(trackId, tracks));
-  const totals =
-    trackIds.length === 0
-      ? []
-      : largestRemainder(
-          pool,
-          trackIds.map((trackId) => counts.get(trackId)!),
-        );
+  let trackIds: readonly string[];
+  let weights: number[];
+  let splits: readonly NormalizedSplit[];
+  let playCount: number;
+  if (isAggregate(plays)) {
+    const pairs = checkedAggregate(plays, tracks);
+    trackIds = pairs.trackIds;
+    splits = pairs.splits;
+    weights = new Array<number>(trackIds.length).fill(0);
+    for (let i = 0; i < pairs.length; i++) weights[pairs.track[i]!]! += pairs.count[i]!;
+    playCount = plays.plays;
+  } else {
+    const counts = new Map<string, number>();
+    for (const play of plays) counts.set(play.trackId, (counts.get(play.trackId) ?? 0) + 1);
+    trackIds = [...counts.keys()].sort(compareStrings);
+    splits = trackIds.map((trackId) => splitOf(trackId, tracks));
+    weights = trackIds.map((trackId) => counts.get(trackId)!);
+    playCount = plays.length;
+  }
+  const totals = trackIds.length === 0 ? [] : largestRemainder(pool, weights);
   const { byTrack, byRecipient } = divideTracks(trackIds, splits, totals);
   const sorted = sortByKey(byRecipient);
   const total = sumValues(sorted);
-  return { byRecipient: sorted, byTrack, plays: plays.length, total, undistributed: pool - total };
+  return { byRecipient: sorted, byTrack, plays: playCount, total, undistributed: pool - total };
+}
+
+/**
+ * Counted plays aggregated per (listener, track) once, for allocate, allocateRewards and
+ * proRataCounterfactual to share (the aggregation is a good part of each one's time); each gives
+ * exactly what it gives from the plays themselves. Throws AllocationError like they do.
+ */
+export interface PlayAggregate {
+  readonly kind: 'play-aggregate';
+  /** Counted plays aggregated. */
+  readonly plays: number;
+  /** The splits it was built with: the callers must pass the same map. */
+  readonly tracks: ReadonlyMap<string, TrackSplit>;
+  readonly pairs: PlayPairs;
+}
+
+export function aggregateCountedPlays(
+  plays: readonly CountedPlay[],
+  tracks: ReadonlyMap<string, TrackSplit>,
+): PlayAggregate {
+  return {
+    kind: 'play-aggregate',
+    plays: plays.length,
+    tracks,
+    pairs: aggregatePlays(plays, tracks, undefined, undefined),
+  };
+}
+
+function isAggregate(plays: readonly CountedPlay[] | PlayAggregate): plays is PlayAggregate {
+  return !Array.isArray(plays) && (plays as PlayAggregate).kind === 'play-aggregate';
+}
+
+function checkedAggregate(aggregate: PlayAggregate, tracks: ReadonlyMap<string, TrackSplit>): PlayPairs {
+  if (aggregate.tracks !== tracks)
+    throw new AllocationError('A play aggregate must be used with the track splits it was built with');
+  return aggregate.pairs;
+}
+
+/** Where each listener's run of pairs starts (pairs are by listener rank); starts[n] = pairs.length. */
+function runStarts(pairs: PlayPairs): Int32Array {
+  const starts = new Int32Array(pairs.listeners.length + 1);
+  let p = 0;
+  for (let rank = 0; rank < pairs.listeners.length; rank++) {
+    starts[rank] = p;
+    while (p < pairs.length && pairs.listener[p] === rank) p++;
+  }
+  starts[pairs.listeners.length] = p;
+  return starts;
 }
 
 interface NormalizedSplit {
@@ -235,7 +314,12 @@ interface NormalizedSplit {
 }
 
 /** Counted plays per (listener, track), sorted by listener then track: parallel typed arrays. */
-interface PlayPairs {
+export interface PlayPairs {
+  /**
+   * Each play's listener and track as small integers, in the order the plays were given (only when
+   * every play was kept): what other passes over the same plays can use instead of string lookups.
+   */
+  interned?: InternedPlays;
   /** Listener of rank r is listeners[r] (ascending addresses). */
   listeners: readonly string[];
   /** Track of rank t is trackIds[t] (ascending), its split splits[t]. */
@@ -245,6 +329,14 @@ interface PlayPairs {
   listener: Int32Array;
   track: Int32Array;
   count: Int32Array;
+}
+
+/** Plays as integers: play i is by listeners[listenerOf[i]] (lower case), of trackIds[trackOf[i]]. */
+export interface InternedPlays {
+  listenerOf: Int32Array;
+  trackOf: Int32Array;
+  listeners: readonly string[];
+  trackIds: readonly string[];
 }
 
 /**
@@ -261,6 +353,8 @@ function aggregatePlays(
   const trackLocal = new Map<string, number>();
   const localTrackIds: string[] = [];
   const listenerLocal = new Map<string, number>();
+  /** The same by the address as given, so most plays skip toLowerCase (a new string each time). */
+  const listenerAsGiven = new Map<string, number>();
   const localListeners: string[] = [];
   const playListener = new Int32Array(plays.length);
   const playTrack = new Int32Array(plays.length);
@@ -276,17 +370,21 @@ function aggregatePlays(
       localTrackIds.push(play.trackId);
       trackLocal.set(play.trackId, track);
     }
-    const address = play.listener.toLowerCase();
     let listener: number | undefined;
     if (knownRanks) {
-      listener = knownRanks.get(address);
+      listener = knownRanks.get(play.listener.toLowerCase());
       if (listener === undefined) continue;
     } else {
-      listener = listenerLocal.get(address);
+      listener = listenerAsGiven.get(play.listener);
       if (listener === undefined) {
-        listener = localListeners.length;
-        localListeners.push(address);
-        listenerLocal.set(address, listener);
+        const address = play.listener.toLowerCase();
+        listener = listenerLocal.get(address);
+        if (listener === undefined) {
+          listener = localListeners.length;
+          localListeners.push(address);
+          listenerLocal.set(address, listener);
+        }
+        listenerAsGiven.set(play.listener, listener);
       }
     }
     playListener[kept] = listener;
@@ -331,6 +429,16 @@ function aggregatePlays(
     i = j;
   }
   return {
+    ...(!knownRanks
+      ? {
+          interned: {
+            listenerOf: playListener,
+            trackOf: playTrack,
+            listeners: localListeners,
+            trackIds: localTrackIds,
+          },
+        }
+      : {}),
     listeners,
     trackIds,
     splits: trackIds.map((trackId) => splitOf(trackId, tracks)),

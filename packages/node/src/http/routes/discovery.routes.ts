@@ -20,7 +20,9 @@ export function discoveryRoutes(context: AppContext): FastifyPluginAsyncTypebox 
           description:
             'score = Σ over the span’s hourly buckets of counted plays × 2^(−age / halfLife), age from the ' +
             "bucket's start: day (24 h, half-life 6 h), week (7 days, half-life 2 days), month (30 days, " +
-            'half-life 7 days). Refreshed when each epoch is judged.',
+            'half-life 7 days). Refreshed when each epoch is judged. The first item may be the promoted slot ' +
+            '(`promoted: true`): a listed, ungated track whose promotion runs now, in addition to `limit`, in a ' +
+            "genre's chart only when of that genre; it never changes scores or counted plays.",
           querystring: Type.Object({
             window: Type.Optional(
               Type.Union(
@@ -41,6 +43,13 @@ export function discoveryRoutes(context: AppContext): FastifyPluginAsyncTypebox 
                   score: Type.Number({ description: 'Decayed counted plays, as of now' }),
                   spanPlays: Type.Integer({ description: 'Counted plays in the window, undecayed' }),
                   track: trackRef,
+                  promoted: Type.Boolean({
+                    description:
+                      'The promoted slot: a track whose artist paid (burned FAIR) to show it here; always first, at most one, shown labeled',
+                  }),
+                  promotedUntil: Type.Union([Type.Integer(), Type.Null()], {
+                    description: 'When the promotion ends, Unix ms; null unless promoted',
+                  }),
                 }),
               ),
             }),

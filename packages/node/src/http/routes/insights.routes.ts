@@ -32,7 +32,17 @@ const Insights = Type.Object({
   uniqueListeners: Type.Integer({
     description: 'Listeners with a counted play on the UTC days the range touches',
   }),
-  timeline: Type.Array(Type.Object({ at: Type.Integer(), plays: Type.Integer() })),
+  timeline: Type.Array(
+    Type.Object({
+      at: Type.Integer(),
+      plays: Type.Integer(),
+      listeners: Type.Optional(
+        Type.Integer({
+          description: 'Distinct listeners with a counted play that UTC day (day buckets only)',
+        }),
+      ),
+    }),
+  ),
   topFans: Type.Array(
     Type.Object({
       rank: Type.Integer(),

@@ -22,7 +22,9 @@ export function searchRoutes(context: AppContext): FastifyPluginAsyncTypebox {
             'Tracks: the last word matches as a prefix unless q ends with a space; words that match nothing ' +
             'are corrected to similar ones when exact matches are few. Ranked by relevance and counted plays. ' +
             'Hidden and delisted tracks appear only to their owner and collaborators. Users (type=users): ' +
-            'handles starting with q (a leading @ is ignored), most followed first; `tracks` is then empty.',
+            'handles starting with q (a leading @ is ignored), most followed first; when fewer than 10 start with ' +
+            'it and q has 3 characters or more, up to 20 handles whose start is 1 edit away (q of up to 5 ' +
+            'characters) or 2 follow them, fewest edits first, then most followed; `tracks` is then empty.',
           querystring: Type.Object({
             q: Type.String({ minLength: 1, maxLength: MAX_QUERY_CHARS, description: 'What to search for' }),
             type: Type.Optional(
@@ -39,7 +41,20 @@ export function searchRoutes(context: AppContext): FastifyPluginAsyncTypebox {
           response: {
             200: Type.Object({
               type: Type.Union([Type.Literal('tracks'), Type.Literal('users')]),
-              tracks: Type.Array(trackRef),
+              tracks: Type.Array(
+                Type.Intersect([
+                  trackRef,
+                  Type.Object({
+                    promoted: Type.Boolean({
+                      description:
+                        'The promoted slot: a track the query matches whose artist paid (burned FAIR) to show it; always first, on the first page, at most one, in addition to `limit`, shown labeled',
+                    }),
+                    promotedUntil: Type.Union([Type.Integer(), Type.Null()], {
+                      description: 'When the promotion ends, Unix ms; null unless promoted',
+                    }),
+                  }),
+                ]),
+              ),
               users: Type.Array(userSummaryRef, { description: 'For type=users; empty otherwise' }),
               nextCursor: Type.Union([Type.String(), Type.Null()]),
             }),
@@ -61,7 +76,14 @@ export function searchRoutes(context: AppContext): FastifyPluginAsyncTypebox {
         const page = await context.search.search({ q, type, limit, cursor }, viewerOf(request));
         return {
           type,
-          tracks: page.tracks.map((track) => toTrackView(track, apiBase)),
+          tracks: page.tracks.map((track, i) => {
+            const promoted = i === 0 && page.promoted?.trackId === track.id ? page.promoted : null;
+            return {
+              ...toTrackView(track, apiBase),
+              promoted: promoted !== null,
+              promotedUntil: promoted?.promotedUntil ?? null,
+            };
+          }),
           users: [],
           nextCursor: page.nextCursor,
         };

@@ -1,9 +1,12 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AppError, badRequest, notFound } from '../../errors.ts';
 import type { AppContext } from '../app.ts';
 import { errorRef, errorResponses } from '../schemas.ts';
 import {
+  appTrackPage,
   artistOf,
   EMBED_SIZE,
   embedPage,
@@ -13,36 +16,49 @@ import {
   shareUrls,
   trackPage,
 } from '../share-pages.ts';
+import { securityHeaders } from './web.routes.ts';
 
 const TRACK_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** `GET /t/:id` (the page a shared link unfurls to) and `GET /embed/:id` (the player in an iframe). */
 export function sharePageRoutes(context: AppContext): FastifyPluginAsyncTypebox {
+  /** The web app's index.html, when the node serves the app (read per request: a rebuild shows at once). */
+  const appIndex = () =>
+    context.webRoot === undefined
+      ? Promise.resolve(undefined)
+      : readFile(join(context.webRoot, 'index.html'), 'utf8').catch(() => undefined);
   return async function sharePages(app) {
-    for (const [prefix, render, framing] of [
-      ['/t', trackPage, 'nowhere'],
-      ['/embed', embedPage, 'anywhere'],
-    ] as const) {
-      app.get<{ Params: { id: string } }>(
-        `${prefix}/:id`,
-        { schema: { hide: true } },
-        async (request, reply) => {
-          const headers = pageHeaders(context.publicUrl, framing);
-          try {
-            if (!TRACK_ID.test(request.params.id)) throw notFound('Track');
-            const track = await context.discovery.listedTrack(request.params.id);
-            return reply.code(200).headers(headers).send(render(track, context.publicUrl));
-          } catch (error) {
-            // Unknown, hidden, unfinished or delisted: the same bare page, nothing that tells them apart.
-            if (error instanceof AppError && error.status === 404) {
-              return reply.code(404).headers(headers).send(NOT_FOUND_PAGE);
-            }
-            throw error;
-          }
-        },
-      );
-    }
+    app.get<{ Params: { id: string } }>('/t/:id', { schema: { hide: true } }, async (request, reply) => {
+      const index = await appIndex();
+      const track = TRACK_ID.test(request.params.id)
+        ? await context.discovery.listedTrack(request.params.id).catch(notFoundAsUndefined)
+        : undefined;
+      if (index !== undefined) {
+        // The app's track page, unfurled for listed tracks. For anything else the bare app, the same
+        // for unknown and hidden tracks: the app asks the API, which shows a hidden one to its owner.
+        const headers = { ...securityHeaders(context.publicUrl), 'Cache-Control': 'no-cache' };
+        const page = track ? appTrackPage(index, track, context.publicUrl) : index;
+        return reply.code(200).headers(headers).type('text/html; charset=utf-8').send(page);
+      }
+      const headers = pageHeaders(context.publicUrl, 'nowhere');
+      if (!track) return reply.code(404).headers(headers).send(NOT_FOUND_PAGE);
+      return reply.code(200).headers(headers).send(trackPage(track, context.publicUrl));
+    });
+    app.get<{ Params: { id: string } }>('/embed/:id', { schema: { hide: true } }, async (request, reply) => {
+      const headers = pageHeaders(context.publicUrl, 'anywhere');
+      const track = TRACK_ID.test(request.params.id)
+        ? await context.discovery.listedTrack(request.params.id).catch(notFoundAsUndefined)
+        : undefined;
+      // Unknown, hidden, unfinished or delisted: the same bare page, nothing that tells them apart.
+      if (!track) return reply.code(404).headers(headers).send(NOT_FOUND_PAGE);
+      return reply.code(200).headers(headers).send(embedPage(track, context.publicUrl));
+    });
   };
+}
+
+function notFoundAsUndefined(error: unknown): undefined {
+  if (error instanceof AppError && error.status === 404) return undefined;
+  throw error;
 }
 
 /** oEmbed 1.0 (https://oembed.com): a rich embed of a track page or player URL of this node. */

@@ -5,7 +5,8 @@ import { type SearchDocument, vocabularyOf } from './text.ts';
 
 /** tsvector positions stop at 16383; a document's words beyond it are not indexed. */
 const MAX_POSITION = 16_383;
-const SIMILARITY_THRESHOLD = 0.2;
+/** Trigram similarity a word (or handle) needs to be a candidate correction; see similarTerms. */
+export const SIMILARITY_THRESHOLD = 0.2;
 
 /**
  * Postgres: a tsvector per track (title and artist weigh A, tags B, genre C) under a GIN index, and

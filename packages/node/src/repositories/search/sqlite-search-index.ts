@@ -153,6 +153,7 @@ function ftsQuery(query: CandidateQuery): string {
   return query.fields === 'title_artist' ? `{title artist} : (${expression})` : expression;
 }
 
-function quote(word: string): string {
+/** An FTS5 string token: quoted, so no word is read as an operator. */
+export function quote(word: string): string {
   return `"${word.replaceAll('"', '""')}"`;
 }
