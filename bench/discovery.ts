@@ -30,6 +30,7 @@ import {
   searchDocument,
   vocabularyOf,
 } from '../packages/node/src/repositories/search/text.ts';
+import { tierOf } from '../packages/node/src/repositories/search/tier.ts';
 import { SettlementRepository } from '../packages/node/src/repositories/settlement.repository.ts';
 import { releaseAt, TracksRepository } from '../packages/node/src/repositories/tracks.repository.ts';
 import { CursorCodec } from '../packages/node/src/services/cursor.ts';
@@ -272,7 +273,7 @@ async function seedPlays(target: BenchDatabase, random: () => number): Promise<v
  * Search documents in upload order, after the plays: what indexing at upload and re-keying at
  * every settlement leaves. SQLite: the index's own `put` (a document's key carries its popularity
  * tier, read from the counted plays, and its upload order). Postgres: what its `put` writes (the
- * tsvector and the vocabulary), by COPY.
+ * tsvector, the tier and the vocabulary), by COPY.
  */
 async function indexForSearch(target: BenchDatabase, documentOf: (i: number) => SearchDocument) {
   if (target.kind === 'sqlite') {
@@ -289,14 +290,19 @@ async function indexForSearch(target: BenchDatabase, documentOf: (i: number) => 
     progress.done();
     return;
   }
+  // The tier from the counted plays, as `put` reads it; seq (upload order) is the identity column's
+  // next value, row by row.
+  const plays = await sql<{ track_id: string; counted: string }>`
+    select track_id, counted from track_play_counts`.execute(target.db);
+  const counted = new Map(plays.rows.map((row) => [row.track_id, Number(row.counted)]));
   const vocabulary = new Set<string>();
   await target.load(
     'track_search',
-    ['track_id', 'document'],
+    ['track_id', 'document', 'tier'],
     rowsOf(TRACKS, (i) => {
       const document = documentOf(i);
       for (const term of vocabularyOf(document)) vocabulary.add(term);
-      return [`t${i}`, tsvectorLiteral(document)];
+      return [`t${i}`, tsvectorLiteral(document), tierOf(counted.get(`t${i}`) ?? 0)];
     }),
     { total: TRACKS },
   );

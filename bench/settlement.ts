@@ -821,7 +821,9 @@ function step(message: string): void {
 
 /** A deterministic, distinct lower-case address per label, from a native hash. */
 function address(label: string): Address {
-  return flat(`0x${createHash('sha256').update(`fairstream-bench:${label}`).digest('hex').slice(0, 40)}`) as Address;
+  return flat(
+    `0x${createHash('sha256').update(`fairstream-bench:${label}`).digest('hex').slice(0, 40)}`,
+  ) as Address;
 }
 
 function sum(values: readonly bigint[]): bigint {
