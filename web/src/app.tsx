@@ -27,6 +27,11 @@ const DashboardPage = lazy(() => import('./pages/dashboard.tsx'));
 const WalletPage = lazy(() => import('./pages/wallet.tsx'));
 const ExplorerPage = lazy(() => import('./pages/explorer.tsx'));
 const SettingsPage = lazy(() => import('./pages/settings.tsx'));
+const AppsPage = lazy(() => import('./pages/apps.tsx'));
+const AppDashboardPage = lazy(() =>
+  import('./pages/apps.tsx').then((module) => ({ default: module.AppDashboardPage })),
+);
+const RewardsPage = lazy(() => import('./pages/rewards.tsx'));
 
 /** Every page of the app; the node serves index.html for each, so these are also deep links. */
 export const routes: Route[] = [
@@ -39,7 +44,10 @@ export const routes: Route[] = [
   { pattern: '/upload', render: () => <UploadPage /> },
   { pattern: '/dashboard', render: () => <DashboardPage /> },
   { pattern: '/wallet', render: () => <WalletPage /> },
+  { pattern: '/rewards', render: () => <RewardsPage /> },
   { pattern: '/settings', render: () => <SettingsPage /> },
+  { pattern: '/apps', render: () => <AppsPage /> },
+  { pattern: '/apps/:appId', render: ({ appId }) => <AppDashboardPage appId={appId!} /> },
   { pattern: '/explorer', render: () => <ExplorerPage /> },
   { pattern: '/explorer/epochs/:n', render: ({ n }) => <ExplorerPage epoch={n} /> },
   { pattern: '/explorer/accounts/:address', render: ({ address }) => <ExplorerPage account={address} /> },
@@ -131,7 +139,9 @@ function Shell() {
           <Link href="/upload">Upload</Link>
           {address && <Link href="/dashboard">Dashboard</Link>}
           {address && <Link href="/wallet">Wallet</Link>}
+          <Link href="/rewards">Rewards</Link>
           <Link href="/explorer">Ledger</Link>
+          <Link href="/apps">Apps</Link>
           {address && <NotificationsLink />}
         </nav>
         <SignIn />

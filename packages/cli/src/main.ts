@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { FairstreamApiError } from '@fairstream/sdk';
+import { app, appHelp } from './commands/app.ts';
 import { claim, claimHelp } from './commands/claim.ts';
 import { earnings, earningsHelp } from './commands/earnings.ts';
 import { faucet, faucetHelp } from './commands/faucet.ts';
@@ -48,6 +49,7 @@ Commands:
   rewards   Fan rewards an address earned (default: your wallet, with your progress per rule)
   claim     Claim every payout your wallet is owed that the node has not pushed yet
   history   Every FAIR and stablecoin movement of an address with its cause (\`--csv FILE\`)
+  app       Register an app built on Fairstream and see what it earned (\`app --help\`)
   verify    Audit every settled epoch against the chain (\`--epoch N\`, \`--address A\`)
   profile   Show a profile, or set yours (\`--handle\`, \`--name\`, \`--bio\`)
   follow    Follow an account by handle or address; \`unfollow\` stops
@@ -83,6 +85,7 @@ const commands: Record<
   follow: { run: follow, help: followHelp },
   unfollow: { run: unfollow, help: unfollowHelp },
   feed: { run: feed, help: feedHelp },
+  app: { run: app, help: appHelp },
 };
 
 export async function main(argv: string[]): Promise<number> {

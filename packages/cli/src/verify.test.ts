@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { buffer } from 'node:stream/consumers';
 import { after, before, describe, it } from 'node:test';
-import { sessionKeyDelegationMessage } from '@fairstream/protocol';
+import { appRegistrationMessage, sessionKeyDelegationMessage } from '@fairstream/protocol';
+import { registerApp } from '../../node/src/testing/apps.ts';
 import { type SettlementFixture, startSettlementFixture } from '../../node/src/testing/settled-epoch.ts';
 import { newAccount } from '../../node/src/testing/test-node.ts';
 import { type ListedEpoch, type VerifyHooks, verify } from './commands/verify.ts';
@@ -15,6 +16,8 @@ import type { GlobalOptions } from './main.ts';
 import type { EpochData } from './verify/recompute.ts';
 
 describe('fairstream verify on a real settled epoch', () => {
+  const APP_ID = 'org.example.radio';
+  const developer = newAccount();
   let fixture: SettlementFixture;
   let settled: number;
   /** The epoch endpoints, or (if the node does not serve them yet) the node's database and blob store. */
@@ -91,7 +94,9 @@ describe('fairstream verify on a real settled epoch', () => {
     new RegExp(`  ${what}:\\n {4}published  [^\\n]*\\n {4}recomputed [^\\n]*${recomputed}`);
 
   it('recomputes a settled, claimed epoch and exits 0', async () => {
-    const playIds = await fixture.play(fixture.fans);
+    // One fan listens through a registered app: its owner's share is recomputed like the rest.
+    await registerApp(fixture.node, developer, APP_ID, 'Radio Example');
+    const playIds = await fixture.play(fixture.fans, { appIds: [APP_ID, null] });
     await fixture.advanceChain(15);
     settled = await fixture.judgedIn(playIds);
     const epoch = await fixture.node.settlement!.settled(settled);
@@ -129,6 +134,67 @@ describe('fairstream verify on a real settled epoch', () => {
       /data sha2-256:\n {4}published {2}0x[0-9a-f]{64}\n {4}recomputed 0x[0-9a-f]{64} \(of the bytes served\)/,
     );
     assert.match(output, new RegExp(`payout ${changed}:\\n {4}published {2}\\d+\\n {4}recomputed \\d+`));
+  });
+
+  it("pays the app's owner its share of the FAIR rewards, all of which adds up", async () => {
+    const data = JSON.parse(
+      new TextDecoder().decode(await hooks().fetchEpochData({ n: settled } as ListedEpoch)),
+    ) as EpochData;
+    const section = data.appRewards!;
+    assert.ok(section, 'the data has an app-rewards section');
+    assert.deepEqual(
+      section.apps.map((app) => [app.appId, app.owner]),
+      [[APP_ID, developer.address.toLowerCase()]],
+    );
+    const [earning] = section.byApp;
+    assert.equal(earning?.appId, APP_ID);
+    assert.equal(earning?.countedPlays, 1);
+    assert.ok(BigInt(earning!.amount) > 0n, 'the app earned FAIR');
+    // artists + fans + apps = available, to the unit.
+    const { totals } = data;
+    const fanRewards = BigInt(totals.fanRewards ?? '0');
+    assert.equal(
+      BigInt(totals.rewards!) + fanRewards + BigInt(totals.appRewards!),
+      BigInt(totals.rewardsAvailable!),
+    );
+    const leaf = data.leaves.find(
+      (l) => l.account === developer.address.toLowerCase() && l.token === data.tokens.fair.toLowerCase(),
+    );
+    assert.equal(leaf?.cumulativeAmount, earning!.amount);
+    const page = await fixture.inject({ method: 'GET', url: `/api/v1/apps/${APP_ID}` });
+    assert.equal(page.statusCode, 200, page.body);
+    assert.deepEqual(page.json().epochs, [
+      { epoch: settled, countedPlays: 1, listeners: 1, amount: earning!.amount },
+    ]);
+  });
+
+  it("exits 1 naming the app when its earnings are changed or its registration is not the owner's", async () => {
+    const changed = await run(
+      ['--epoch', String(settled)],
+      tampered((data) => {
+        const app = data.appRewards!.byApp[0]!;
+        app.amount = String(BigInt(app.amount) + 1n);
+      }),
+    );
+    assert.equal(changed.code, 1, changed.output);
+    assert.match(changed.output, /appRewards\.byApp:/);
+
+    const stranger = newAccount();
+    const forged = await run(
+      ['--epoch', String(settled)],
+      tampered(async (data) => {
+        const app = data.appRewards!.apps[0]!;
+        const { signature: _, ...fields } = app;
+        app.signature = await stranger.signMessage({ message: appRegistrationMessage(fields) });
+      }),
+    );
+    assert.equal(forged.code, 1, forged.output);
+    assert.match(
+      forged.output,
+      new RegExp(
+        `app ${APP_ID.replaceAll('.', '\\.')}:\\n {4}published {2}registered by 0x[0-9a-f]{40}\\n {4}recomputed the registration's signature is not the owner's`,
+      ),
+    );
   });
 
   describe('exits 1 naming the play, the report and what failed when a delegation is tampered with', () => {

@@ -19,6 +19,7 @@ import type { LedgerIndexer } from './indexer/ledger-indexer.ts';
 import { MediaWorker, STALE_JOB_MS } from './jobs/media-worker.ts';
 import { MediaError } from './media/errors.ts';
 import { createMediaToolkit } from './media/toolkit.ts';
+import { AppsRepository } from './repositories/apps.repository.ts';
 import { AuthRepository } from './repositories/auth.repository.ts';
 import { ChainEventsRepository } from './repositories/chain-events.repository.ts';
 import { CommentsRepository } from './repositories/comments.repository.ts';
@@ -39,6 +40,7 @@ import { SettingsRepository } from './repositories/settings.repository.ts';
 import { SettlementRepository } from './repositories/settlement.repository.ts';
 import { SocialRepository } from './repositories/social.repository.ts';
 import { TracksRepository } from './repositories/tracks.repository.ts';
+import { AppsService } from './services/apps.service.ts';
 import { AuthService } from './services/auth.service.ts';
 import { ChainService } from './services/chain.service.ts';
 import { ClaimsService } from './services/claims.service.ts';
@@ -190,7 +192,8 @@ export async function createNode(
   });
   const playsRepository = new PlaysRepository(db);
   const playWriter = new PlayWriter((rows) => playsRepository.insertReports(rows));
-  const plays = new PlaysService(sessionKeys, tracks, playWriter);
+  const apps = new AppsService(new AppsRepository(db), { chainId: ledger.chainId });
+  const plays = new PlaysService(sessionKeys, tracks, playWriter, apps);
   const profiles = new ProfilesService(new ProfilesRepository(db), blobs, media, {
     tempPath: resources.tempPath,
   });
@@ -217,6 +220,7 @@ export async function createNode(
       ),
       discovery: new DiscoveryService(discoveryRepository, tracksRepository, { cursors, promotions }),
       insights: new InsightsService(discoveryRepository, tracks),
+      apps,
       fanDrops: new FanDropsService(new FanDropsRepository(db), discoveryRepository, ledger),
       chain: new ChainService(ledger, new FaucetRepository(db), { afterWrite: () => head.invalidate() }),
       earnings,

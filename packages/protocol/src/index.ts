@@ -5,6 +5,7 @@ export * from './payouts/plays-leaf.ts';
 export * from './plays/counting-rule.ts';
 export * from './plays/report.ts';
 export * from './plays/session-key.ts';
+export * from './rewards/apps.ts';
 export * from './rewards/evaluate.ts';
 export * from './rewards/history.ts';
 export * from './rewards/rules.ts';

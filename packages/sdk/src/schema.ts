@@ -1292,6 +1292,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register an app, so that its playback reports earn it a share of the FAIR rewards
+         * @description The owner's wallet signs (personal_sign) `appRegistrationMessage` of the fields (from @fairstream/protocol) and the signed-in owner posts them. `registeredAt` must be within 10 minutes of the node's clock. An app id belongs to its first registration: the same registration again answers 200, another one 409. Reports naming an app id that is not registered are rejected (`unknown_app`). Each epoch, APP_REWARDS_POLICY.sharePpm of the FAIR rewards is divided among apps by the counted plays they delivered, weighted by what each listener paid (GET /rules describes it).
+         */
+        post: operations["registerApp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/apps/{appId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An app's registration and what it delivered and earned in each published epoch */
+        get: operations["getApp"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{address}/apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The apps an account registered */
+        get: operations["getAccountApps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/oembed": {
         parameters: {
             query?: never;
@@ -3628,6 +3682,18 @@ export interface operations {
                                 evidence: "plays" | "node";
                             }[];
                         };
+                        /** @description App developer rewards: registered apps earn by the counted plays they deliver */
+                        appRewards: {
+                            /** @description Published with each epoch (appRewards.version) */
+                            version: number;
+                            /** @enum {string} */
+                            token: "FAIR";
+                            /** @description Parts per million of each epoch’s available FAIR rewards reserved for apps */
+                            sharePpm: number;
+                            /** @enum {string} */
+                            unspent: "artists";
+                            summary: string;
+                        };
                     };
                 };
             };
@@ -5470,7 +5536,7 @@ export interface operations {
                             id: string;
                             status: "accepted" | "duplicate" | "rejected";
                             /** @description Why a report was rejected (stable code) */
-                            reason?: "invalid_shape" | "unknown_session_key" | "session_key_expired" | "session_key_not_yet_valid" | "forged" | "future_dated" | "no_access" | "delisted" | "unknown_track" | "out_of_range";
+                            reason?: "invalid_shape" | "unknown_session_key" | "session_key_expired" | "session_key_not_yet_valid" | "forged" | "future_dated" | "no_access" | "delisted" | "unknown_track" | "out_of_range" | "unknown_app";
                             /** @description More detail for some reasons */
                             message?: string;
                         }[];
@@ -11157,6 +11223,378 @@ export interface operations {
             };
             /** @description Default Response */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    registerApp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    appId: string;
+                    name: string;
+                    owner: string;
+                    chainId: number;
+                    registeredAt: number;
+                    signature: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What reports name in `appId`: 1–64 of A-Z a-z 0-9 _ . : - */
+                        appId: string;
+                        name: string;
+                        /** @description The owner's wallet (lower case): the app's rewards are paid to it */
+                        owner: string;
+                        chainId: number;
+                        /** @description Unix ms, as signed */
+                        registeredAt: number;
+                        /** @description The owner's personal_sign signature of `message` */
+                        signature: string;
+                        /** @description The registration message the owner signed */
+                        message: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What reports name in `appId`: 1–64 of A-Z a-z 0-9 _ . : - */
+                        appId: string;
+                        name: string;
+                        /** @description The owner's wallet (lower case): the app's rewards are paid to it */
+                        owner: string;
+                        chainId: number;
+                        /** @description Unix ms, as signed */
+                        registeredAt: number;
+                        /** @description The owner's personal_sign signature of `message` */
+                        signature: string;
+                        /** @description The registration message the owner signed */
+                        message: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getApp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What reports name in `appId`: 1–64 of A-Z a-z 0-9 _ . : - */
+                        appId: string;
+                        name: string;
+                        /** @description The owner's wallet (lower case): the app's rewards are paid to it */
+                        owner: string;
+                        chainId: number;
+                        /** @description Unix ms, as signed */
+                        registeredAt: number;
+                        /** @description The owner's personal_sign signature of `message` */
+                        signature: string;
+                        /** @description The registration message the owner signed */
+                        message: string;
+                        policy: {
+                            version: number;
+                            /** @description The apps' share of each epoch's FAIR rewards, ppm */
+                            sharePpm: number;
+                        };
+                        /** @description Over the epochs listed */
+                        countedPlays: number;
+                        /** @description FAIR base units over the epochs listed, decimal */
+                        earned: string;
+                        /** @description Newest first, at most 52 */
+                        epochs: {
+                            epoch: number;
+                            countedPlays: number;
+                            listeners: number;
+                            /** @description FAIR base units paid to the owner, decimal */
+                            amount: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getAccountApps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Wallet address: 0x followed by 40 hex digits */
+                address: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        apps: {
+                            /** @description What reports name in `appId`: 1–64 of A-Z a-z 0-9 _ . : - */
+                            appId: string;
+                            name: string;
+                            /** @description The owner's wallet (lower case): the app's rewards are paid to it */
+                            owner: string;
+                            chainId: number;
+                            /** @description Unix ms, as signed */
+                            registeredAt: number;
+                            /** @description The owner's personal_sign signature of `message` */
+                            signature: string;
+                            /** @description The registration message the owner signed */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,8 +1,9 @@
 import type { Track } from '@fairstream/sdk';
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { api, unwrap } from '../api.ts';
 import { ClaimsPanel } from '../dashboard/claims.tsx';
 import { EarningsTable, EarningsTotals } from '../dashboard/earnings.tsx';
+import { RewardFans } from '../dashboard/reward-fans.tsx';
 import { money, useTokens } from '../dashboard/tokens.ts';
 import { TrackInsights } from '../dashboard/track-insights.tsx';
 import { LiveBadge, useEventStream } from '../dashboard/use-live.tsx';
@@ -13,7 +14,13 @@ import '../dashboard/dashboard.css';
 import { Link } from '../router.tsx';
 import { useSession } from '../session/session.tsx';
 
-/** The artist's dashboard: their tracks' plays and listeners, earnings with how each was computed, and payouts. */
+// The promotion panel brings the chain actions: loaded when an artist opens their tracks.
+const PromotePanel = lazy(() => import('../wallet/promote-panel.tsx'));
+
+/**
+ * The artist's dashboard: their tracks' plays and listeners (and promoting one), earnings with how
+ * each was computed, payouts, and rewarding their top fans with a FAIR drop.
+ */
 export default function DashboardPage() {
   const { address, loading } = useSession();
   useEffect(() => {
@@ -100,6 +107,11 @@ function Dashboard({ address }: { address: string }) {
         {!tracks.data && !tracks.error && <p className="muted">Loading…</p>}
         {tracks.data && <Tracks tracks={tracks.data} />}
       </section>
+
+      <section aria-labelledby="reward-fans-heading">
+        <h2 id="reward-fans-heading">Reward your top fans</h2>
+        <RewardFans address={address} />
+      </section>
     </div>
   );
 }
@@ -136,6 +148,11 @@ function Tracks({ tracks }: { tracks: Track[] }) {
           </li>
         ))}
       </ul>
+      <div className="track-promote">
+        <Suspense fallback={null}>
+          <PromotePanel key={current.id} track={current} buttonLabel={`Promote “${current.title}”`} />
+        </Suspense>
+      </div>
       <TrackInsights key={current.id} track={current} />
     </>
   );

@@ -1,5 +1,5 @@
 import type { Comment, Track } from '@fairstream/sdk';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { api, errorMessage, FairstreamApiError, unwrap } from '../api.ts';
 import { AddToPlaylist } from '../components/add-to-playlist.tsx';
 import { Comments } from '../components/comments.tsx';
@@ -20,6 +20,9 @@ import '../components/listening.css';
 import { TipButton } from '../wallet/tip-button.tsx';
 
 const POLL_MS = 2000;
+
+// Only a track's owner promotes it: the chain actions it brings load when that owner visits.
+const PromotePanel = lazy(() => import('../wallet/promote-panel.tsx'));
 
 type Loaded =
   | { kind: 'loading' }
@@ -263,6 +266,11 @@ export default function TrackPage({ id }: { id: string }) {
             )}
             {ready && viewer && <AddToPlaylist track={t} viewer={viewer} />}
             {ready && <TipButton track={t} />}
+            {isOwner && (
+              <Suspense fallback={null}>
+                <PromotePanel track={t} />
+              </Suspense>
+            )}
           </div>
         </div>
       </div>

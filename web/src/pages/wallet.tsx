@@ -22,6 +22,7 @@ import {
   tokenBalance,
   tokenInfo,
 } from '../wallet/chain.ts';
+import { FanDrops } from '../wallet/fan-drops.tsx';
 import { WalletHistory } from '../wallet/history.tsx';
 import { typedDataSigner } from '../wallet/signer.ts';
 import { TipButton } from '../wallet/tip-button.tsx';
@@ -110,6 +111,7 @@ function WalletView({
         <Payouts {...props} />
         <TipsSent {...props} />
       </div>
+      <FanDrops {...props} />
       <WalletHistory {...props} />
     </div>
   );

@@ -185,7 +185,7 @@ export type TransactionPhase =
   | { phase: 'confirmed'; hash: Hex; blockNumber: bigint };
 
 /** Makes sure an injected wallet is on the node's chain, asking it to switch (or add it) if not. */
-async function ensureChain(wallet: Wallet, chain: ChainInfo): Promise<void> {
+export async function ensureChain(wallet: Wallet, chain: ChainInfo): Promise<void> {
   if (wallet.kind === 'dev') return;
   const current = Number((await wallet.request({ method: 'eth_chainId' })) as string);
   if (current === chain.chainId) return;

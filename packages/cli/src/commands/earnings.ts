@@ -2,6 +2,7 @@ import { createFairstreamClient, unwrap } from '@fairstream/sdk';
 import { formatUnits } from 'viem';
 import { CliError } from '../errors.ts';
 import type { GlobalOptions } from '../main.ts';
+import { table } from '../table.ts';
 import { loadAccount } from '../wallet.ts';
 
 export const earningsHelp = `Usage: fairstream earnings [ADDRESS]
@@ -63,14 +64,4 @@ export async function earnings(args: string[], global: GlobalOptions): Promise<n
   ]);
   process.stdout.write(`\nTotals\n\n${table(['TOKEN', 'EARNED', 'PAID', 'PENDING', 'PRO-RATA'], totals)}\n`);
   return 0;
-}
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => (/^[\d.-]+$/.test(cell) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
 }

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { type PlaybackReport, requiredHeardMs, type UnsignedPlaybackReport } from '@fairstream/protocol';
+import {
+  APP_ID_PATTERN,
+  type PlaybackReport,
+  requiredHeardMs,
+  type UnsignedPlaybackReport,
+} from '@fairstream/protocol';
 import {
   createFairstreamClient,
   createSessionKey,
@@ -14,11 +19,13 @@ import type { GlobalOptions } from '../main.ts';
 import { ProgressBar } from '../progress.ts';
 import { loadAccount } from '../wallet.ts';
 
-export const listenHelp = `Usage: fairstream listen <trackId> [--seconds N] [--format opus|aac]
+export const listenHelp = `Usage: fairstream listen <trackId> [--seconds N] [--format opus|aac] [--app APP_ID]
 
 A real, headless listener: streams the track in real time and reports playback, signed with a
 session key your wallet delegates, as a player does. Stops after N seconds (default: the whole
 track). Whether the play counts is decided at settlement by the published rule (GET /api/v1/rules).
+--app names the registered app the play is delivered through (\`fairstream app register\`), as an
+app built on Fairstream does: its owner earns the apps' share of the FAIR rewards for it.
 `;
 
 const REPORT_EVERY_MS = 10_000;
@@ -29,11 +36,18 @@ export async function listen(args: string[], global: GlobalOptions): Promise<num
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { seconds: { type: 'string' }, format: { type: 'string', default: 'opus' } },
+    options: {
+      seconds: { type: 'string' },
+      format: { type: 'string', default: 'opus' },
+      app: { type: 'string' },
+    },
   });
   const [trackId, ...extra] = positionals;
   if (!trackId || extra.length > 0) throw new CliError(`Give one track id.\n\n${listenHelp}`);
   if (values.format !== 'opus' && values.format !== 'aac') throw new CliError('--format must be opus or aac');
+  if (values.app !== undefined && !APP_ID_PATTERN.test(values.app)) {
+    throw new CliError('--app must be an app id: 1–64 characters of A-Z a-z 0-9 _ . : -');
+  }
   if (values.seconds !== undefined && !/^\d{1,5}$/.test(values.seconds)) {
     throw new CliError('--seconds must be a whole number of seconds');
   }
@@ -43,6 +57,15 @@ export async function listen(args: string[], global: GlobalOptions): Promise<num
   const { token } = await signIn(anonymous, account);
   const client = createFairstreamClient({ baseUrl: global.api, token });
   const track = unwrap(await client.GET('/api/v1/tracks/{id}', { params: { path: { id: trackId } } }));
+  if (values.app !== undefined) {
+    // Checked before listening: the node refuses every report naming an app it does not know.
+    const app = await client.GET('/api/v1/apps/{appId}', { params: { path: { appId: values.app } } });
+    if (app.response.status === 404)
+      throw new CliError(
+        `No app ${values.app} is registered on ${global.api}; register it first: fairstream app register ${values.app} --name "…"`,
+      );
+    unwrap(app);
+  }
   const key = await createSessionKey();
   await delegateSessionKey(client, account, key);
 
@@ -120,8 +143,8 @@ export async function listen(args: string[], global: GlobalOptions): Promise<num
         segments: [[reportedUpTo, position]],
         startedAt: reportStartedAt,
         endedAt,
-        source: 'cli',
-        appId: null,
+        source: values.app === undefined ? 'cli' : 'app',
+        appId: values.app ?? null,
       };
       unsent.push(await signReport(key, unsigned));
       reportedUpTo = position;

@@ -3,6 +3,7 @@ import { formatUnits } from 'viem';
 import { CliError } from '../errors.ts';
 import type { GlobalOptions } from '../main.ts';
 import { signedInClient } from '../session.ts';
+import { table } from '../table.ts';
 import { loadAccount } from '../wallet.ts';
 
 export const rewardsHelp = `Usage: fairstream rewards [ADDRESS]
@@ -67,20 +68,4 @@ export async function rewards(args: string[], global: GlobalOptions): Promise<nu
     );
   }
   return 0;
-}
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) =>
-        i === cells.length - 1
-          ? cell
-          : /^[\d./-]+$/.test(cell)
-            ? cell.padStart(widths[i]!)
-            : cell.padEnd(widths[i]!),
-      )
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
 }

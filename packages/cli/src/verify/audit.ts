@@ -12,6 +12,7 @@ import { FanRewardsHistory } from '@fairstream/protocol';
 import { type Address, type Hex, keccak256, type PublicClient, sha256, toBytes } from 'viem';
 import {
   type AuditTrack,
+  checkAppRegistrations,
   checkDelegations,
   checkReportSignatures,
   countPlays,
@@ -312,6 +313,7 @@ export async function auditEpochs(options: AuditOptions): Promise<AuditResult> {
         }),
       )),
     );
+    problems.push(...(await checkAppRegistrations(data)));
     progress({ epoch: n, step: 'delegations', message: 'Checking the session-key delegations' });
     const delegations = await checkDelegations(data);
     if (delegations === undefined && delegationsSince !== undefined) {

@@ -16,6 +16,7 @@ export {
 } from './audit.ts';
 export {
   type AuditTrack,
+  checkAppRegistrations,
   checkDelegations,
   checkReportSignatures,
   countPlays,

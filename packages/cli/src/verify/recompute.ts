@@ -12,8 +12,12 @@ import { accumulatePayouts, buildPayoutTree, type PayoutLeaf, payoutTotals } fro
 // The node's own published-format module (pure, like these chain and protocol subsets).
 import { type EpochData, type EpochDataFanAward, playsRootOf } from '@fairstream/node/epoch-data';
 import {
+  APP_REWARDS_POLICY,
   allocate,
+  allocateAppRewards,
   allocateRewards,
+  appOfPlay,
+  appRewardsBudget,
   type CountedPlay,
   evaluateFanEpoch,
   FAN_REWARDS_POLICY,
@@ -33,6 +37,7 @@ import {
   sessionKeyDelegationMessage,
   type TrackSplit,
   utcDayOf,
+  verifyAppRegistration,
   verifyReportSignature,
   verifySessionKeyDelegation,
 } from '@fairstream/protocol';
@@ -76,6 +81,8 @@ export interface Recomputed {
   carriedOut: Map<string, bigint>;
   /** Fan rewards by `account|rule|period` (when the data has them). */
   fanAwards: Map<string, bigint>;
+  /** App rewards by appId (when the data has them). */
+  appEarnings: Map<string, bigint>;
   totals: Record<string, string>;
 }
 
@@ -313,7 +320,11 @@ export function recomputeEpoch(
   // Fan rewards first: what they spend of the FAIR rewards, the artists do not get.
   const fan = recomputeFanRewards(data, context, plays.length > 0 ? available : 0n);
   problems.push(...fan.problems);
-  const rewards = plays.length > 0 ? allocateRewards(available - fan.spent, plays, splits) : undefined;
+  // App rewards likewise: the apps' share of the FAIR, weighted by each subscriber's money.
+  const apps = recomputeAppRewards(data, funds, plays.length > 0 ? available : 0n);
+  problems.push(...apps.problems);
+  const rewards =
+    plays.length > 0 ? allocateRewards(available - fan.spent - apps.spent, plays, splits) : undefined;
   const proRata = proRataCounterfactual(allocation.total - allocation.fee, plays, splits);
 
   const amounts = [
@@ -332,6 +343,11 @@ export function recomputeEpoch(
       token: getAddress(fair),
       amount: award.amount,
     })),
+    ...[...apps.byOwner].map(([account, amount]) => ({
+      account: getAddress(account),
+      token: getAddress(fair),
+      amount,
+    })),
   ];
   const leaves = accumulatePayouts(context.previousLeaves, amounts);
   const sum = (values: Iterable<bigint>) => [...values].reduce((a, b) => a + b, 0n);
@@ -344,6 +360,7 @@ export function recomputeEpoch(
     rewardsAvailable: String(available),
     rewards: String(rewards?.total ?? 0n),
     ...(data.fanRewards ? { fanRewardsBudget: String(fan.budget), fanRewards: String(fan.spent) } : {}),
+    ...(data.appRewards ? { appRewardsBudget: String(apps.budget), appRewards: String(apps.spent) } : {}),
     countedPlays: String(plays.length),
   };
   for (const { token, total } of payoutTotals(leaves))
@@ -363,6 +380,9 @@ export function recomputeEpoch(
         allocation.carried.filter((e) => e.amount !== 0n).map((e) => [e.address.toLowerCase(), e.amount]),
       ),
       fanAwards: new Map(fan.awards.map((award) => [fanKey(award), award.amount])),
+      appEarnings: new Map(
+        apps.byApp.filter((app) => app.amount !== 0n).map((app) => [app.appId, app.amount]),
+      ),
       totals,
     },
   };
@@ -432,6 +452,17 @@ export function diffEpoch(data: EpochData, recomputed: Recomputed): Problem[] {
           'fan reward',
           new Map(data.fanRewards.awards.map((award) => [fanKey(award), BigInt(award.amount)])),
           recomputed.fanAwards,
+        )
+      : []),
+    ...(data.appRewards
+      ? diffMaps(
+          'app reward',
+          new Map(
+            data.appRewards.byApp
+              .filter((app) => app.amount !== '0')
+              .map((app) => [app.appId, BigInt(app.amount)]),
+          ),
+          recomputed.appEarnings,
         )
       : []),
     ...diffMaps(
@@ -520,22 +551,10 @@ export function recomputeFanRewards(
     return { budget: 0n, spent: 0n, awards: [], problems: [] };
   }
   const problems: Problem[] = [];
-  const same = (what: string, published: unknown, recomputed: unknown) => {
-    const [a, b] = [canonical(published), canonical(recomputed)];
-    if (a !== b) problems.push({ what, published: a, recomputed: b });
-  };
-  same('fanRewards.version', section.version, FAN_REWARDS_POLICY.version);
-  same('fanRewards.sharePpm', section.sharePpm, FAN_REWARDS_POLICY.sharePpm);
-  let budget = 0n;
-  try {
-    budget = fanRewardsBudget(available, section.sharePpm);
-  } catch (error) {
-    problems.push({
-      what: 'fanRewards.sharePpm',
-      published: String(section.sharePpm),
-      recomputed: (error as Error).message,
-    });
-  }
+  const same = comparer(problems);
+  const budget = checkedBudget(problems, 'fanRewards', section, FAN_REWARDS_POLICY, (ppm) =>
+    fanRewardsBudget(available, ppm),
+  );
 
   // The node's facts, from the published evidence of the rules that rest on them.
   const profiles = new Map<string, ProfileEvidence>();
@@ -591,6 +610,60 @@ export function recomputeFanRewards(
   return { budget, spent: result.spent, awards: result.awards, problems };
 }
 
+/**
+ * App rewards of an epoch, recomputed from the published plays (each play's app from its signed
+ * reports), the subscribers' money and the published registrations (their signatures are checked by
+ * checkAppRegistrations). An app id the registrations do not list counts as no app.
+ */
+export function recomputeAppRewards(
+  data: EpochData,
+  funds: ReadonlyMap<string, bigint>,
+  available: bigint,
+): {
+  budget: bigint;
+  spent: bigint;
+  byApp: { appId: string; owner: string; countedPlays: number; listeners: number; amount: bigint }[];
+  byOwner: Map<string, bigint>;
+  problems: Problem[];
+} {
+  const section = data.appRewards;
+  if (!section) return { budget: 0n, spent: 0n, byApp: [], byOwner: new Map(), problems: [] };
+  const problems: Problem[] = [];
+  const same = comparer(problems);
+  const budget = checkedBudget(problems, 'appRewards', section, APP_REWARDS_POLICY, (ppm) =>
+    appRewardsBudget(available, ppm),
+  );
+  const owners = new Map(section.apps.map((app) => [app.appId, app.owner.toLowerCase()]));
+  const result = allocateAppRewards({
+    budget,
+    funds,
+    plays: data.plays.map((play) => ({ listener: play.listener, appId: appOfPlay(play.reports) })),
+    owners,
+  });
+  same('appRewards.budget', section.budget, String(budget));
+  same('appRewards.spent', section.spent, String(result.spent));
+  same(
+    'appRewards.byApp',
+    section.byApp,
+    result.byApp.map((app) => ({ ...app, amount: String(app.amount) })),
+  );
+  return { ...result, problems };
+}
+
+/** Every app registration in the data, checked against its owner's signature. */
+export async function checkAppRegistrations(data: EpochData): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  for (const app of data.appRewards?.apps ?? []) {
+    if (!(await verifyAppRegistration(app)))
+      problems.push({
+        what: `app ${app.appId}`,
+        published: `registered by ${app.owner}`,
+        recomputed: "the registration's signature is not the owner's",
+      });
+  }
+  return problems;
+}
+
 /** Why a published award was not recomputed, in the terms of its rule. */
 function whyNot(
   award: EpochDataFanAward,
@@ -621,6 +694,37 @@ function whyNot(
         : 'not earned: no counted play this epoch, a bot pattern, an earlier award, or held back by a cap or the budget';
     default:
       return 'not earned by the published plays (or held back by a cap or the budget)';
+  }
+}
+
+/** Adds a problem for each published value whose canonical JSON differs from the recomputed one. */
+function comparer(problems: Problem[]) {
+  return (what: string, published: unknown, recomputed: unknown) => {
+    const [a, b] = [canonical(published), canonical(recomputed)];
+    if (a !== b) problems.push({ what, published: a, recomputed: b });
+  };
+}
+
+/** A reward section's budget from its published share, after checking its version and share. */
+function checkedBudget(
+  problems: Problem[],
+  name: string,
+  section: { version: number; sharePpm: number },
+  policy: { version: number; sharePpm: number },
+  budgetOf: (sharePpm: number) => bigint,
+): bigint {
+  const same = comparer(problems);
+  same(`${name}.version`, section.version, policy.version);
+  same(`${name}.sharePpm`, section.sharePpm, policy.sharePpm);
+  try {
+    return budgetOf(section.sharePpm);
+  } catch (error) {
+    problems.push({
+      what: `${name}.sharePpm`,
+      published: String(section.sharePpm),
+      recomputed: (error as Error).message,
+    });
+    return 0n;
   }
 }
 

@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { parseSessionKeyDelegationMessage } from '@fairstream/protocol';
 import { type Kysely, type Migration, type MigrationProvider, type SqlBool, sql } from 'kysely';
 import { handleIndexFor } from '../repositories/search/handle-index.ts';
-import { tsvectorLiteral } from '../repositories/search/postgres-search-index.ts';
 import { searchIndexFor } from '../repositories/search/search-index.ts';
-import { searchDocument, vocabularyOf } from '../repositories/search/text.ts';
+import { type SearchDocument, searchDocument, vocabularyOf } from '../repositories/search/text.ts';
 import { releaseAt } from '../repositories/tracks.repository.ts';
 import { isPostgres } from './dialect.ts';
 import type { Database } from './schema.ts';
@@ -767,9 +766,9 @@ const migrations: Record<string, Migration> = {
           await index.put(db as unknown as Kysely<Database>, row.id, document);
           continue;
         }
-        // What the index's `put` wrote at this version: its table has grown columns since (0017).
+        // What the index's `put` wrote at this version (0018 rewrites it into today's form).
         await sql`insert into track_search (track_id, document)
-          values (${row.id}, ${tsvectorLiteral(document)}::tsvector)`.execute(db);
+          values (${row.id}, ${weightedTsvector(document)}::tsvector)`.execute(db);
         const words = vocabularyOf(document);
         if (words.length > 0) {
           await sql`insert into search_terms (term) values ${sql.join(words.map((term) => sql`(${term})`))}
@@ -898,7 +897,44 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
-  '0017_search_popularity': {
+  '0017_apps': {
+    async up(db: Kysely<unknown>) {
+      // Apps built on Fairstream, each registered by its owner's signature (protocol's
+      // rewards/apps.ts): reports may name one, and the epoch's app share is paid to its owner.
+      await db.schema
+        .createTable('apps')
+        .addColumn('app_id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('chain_id', 'integer', (c) => c.notNull())
+        .addColumn('registered_at', 'bigint', (c) => c.notNull())
+        .addColumn('signature', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('apps_owner').on('apps').columns(['owner', 'app_id']).execute();
+      // What each app delivered and earned per epoch (a redone compute step replaces its own rows).
+      await db.schema
+        .createTable('app_rewards')
+        .addColumn('epoch', 'bigint', (c) => c.notNull())
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('counted_plays', 'integer', (c) => c.notNull())
+        .addColumn('listeners', 'integer', (c) => c.notNull())
+        .addColumn('amount', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('app_rewards_pk', ['epoch', 'app_id'])
+        .execute();
+      await db.schema.createIndex('app_rewards_app').on('app_rewards').columns(['app_id', 'epoch']).execute();
+      await db.schema
+        .createIndex('app_rewards_owner')
+        .on('app_rewards')
+        .columns(['owner', 'epoch'])
+        .execute();
+      // The app that delivered each judged play (its first report's), and the epoch's app summary.
+      await db.schema.alterTable('plays').addColumn('app_id', 'text').execute();
+      await db.schema.alterTable('epochs').addColumn('app_rewards', 'text').execute();
+    },
+  },
+  '0018_search_popularity': {
     async up(db: Kysely<unknown>) {
       // SQLite's search index has kept its documents in popularity order since 0012
       // (sqlite-search-index.ts); Postgres's gets the same order here (postgres-search-index.ts):
@@ -949,6 +985,28 @@ const migrations: Record<string, Migration> = {
     },
   },
 };
+
+/**
+ * A search document as Postgres's index wrote it from 0012 to 0018: each word at its position,
+ * title and artist weighing A, tags B and genre C (positions stop at 16383).
+ */
+function weightedTsvector(document: SearchDocument): string {
+  const entries: string[] = [];
+  let position = 0;
+  for (const [words, weight] of [
+    [document.title, 'A'],
+    [document.artist, 'A'],
+    [document.tags, 'B'],
+    [document.genre, 'C'],
+  ] as const) {
+    for (const word of words) {
+      if (position >= 16_383) break;
+      position++;
+      entries.push(`'${word.replaceAll('\\', '\\\\').replaceAll("'", "''")}':${position}${weight}`);
+    }
+  }
+  return entries.join(' ');
+}
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => migrations,

@@ -46,6 +46,8 @@ export interface Database {
   fan_drop_leaves: FanDropLeafTable;
   fan_rewards: FanRewardTable;
   fan_reward_tracks: FanRewardTrackTable;
+  apps: AppTable;
+  app_rewards: AppRewardTable;
   fan_reward_first_listeners: FanRewardFirstListenerTable;
 }
 
@@ -308,6 +310,8 @@ export interface EpochTable {
    * spent, botAccounts } (amounts as decimal strings); null before, or for epochs before fan rewards.
    */
   fan_rewards?: string | null;
+  /** The epoch's app-reward summary as published (version, sharePpm, budget, spent), JSON. */
+  app_rewards?: string | null;
 }
 
 /** A judged play: every play keeps its verdict, counted or not. */
@@ -325,6 +329,8 @@ export interface SettledPlayTable {
   first_started_at: number;
   /** The `source` of the play's first report (web, cli, api, app); null for plays judged before it was kept. */
   source?: string | null;
+  /** The app that delivered the play (appOfPlay of its reports); null for none or plays judged before it was kept. */
+  app_id?: string | null;
 }
 
 export type AllocationKind =
@@ -336,7 +342,8 @@ export type AllocationKind =
   | 'prorata'
   | 'leaf'
   | 'carried'
-  | 'fan_reward';
+  | 'fan_reward'
+  | 'app_reward';
 
 /** An epoch's money by kind; account/token/track_id are '' where they do not apply. */
 export interface EpochAllocationTable {
@@ -628,4 +635,28 @@ export interface FanRewardFirstListenerTable {
   play_id: string;
   at: number;
   epoch: number;
+}
+
+/** An app registered by its owner's signature (protocol's rewards/apps.ts). */
+export interface AppTable {
+  app_id: string;
+  name: string;
+  /** Lower-case. */
+  owner: string;
+  chain_id: number;
+  /** Unix ms, as signed. */
+  registered_at: number;
+  signature: string;
+  created_at: number;
+}
+
+/** What an app delivered and earned in a settled epoch. */
+export interface AppRewardTable {
+  epoch: number;
+  app_id: string;
+  owner: string;
+  counted_plays: number;
+  listeners: number;
+  /** FAIR base units, decimal. */
+  amount: string;
 }

@@ -14,6 +14,7 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import { AppError } from '../errors.ts';
+import type { AppsService } from '../services/apps.service.ts';
 import type { AuthService } from '../services/auth.service.ts';
 import type { ChainService } from '../services/chain.service.ts';
 import type { ClaimsService } from '../services/claims.service.ts';
@@ -38,6 +39,7 @@ import type { TrackRegistrationService } from '../services/track-registration.se
 import type { TracksService } from '../services/tracks.service.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import { authenticate } from './authenticate.ts';
+import { appRoutes } from './routes/apps.routes.ts';
 import { authRoutes } from './routes/auth.routes.ts';
 import { chainRoutes } from './routes/chain.routes.ts';
 import { claimRoutes } from './routes/claims.routes.ts';
@@ -90,6 +92,7 @@ export interface AppContext {
   discovery: DiscoveryService;
   insights: InsightsService;
   fanDrops: FanDropsService;
+  apps: AppsService;
   blobs: BlobStore;
   /** Signs and checks pagination cursors. */
   cursors: CursorCodec;
@@ -196,6 +199,7 @@ export async function buildApp(context: AppContext, logger: FastifyBaseLogger | 
       await api.register(discoveryRoutes(context));
       await api.register(insightsRoutes(context));
       await api.register(dropRoutes(context));
+      await api.register(appRoutes(context));
       await api.register(oembedRoutes(context));
     },
     { prefix: API_PREFIX },

@@ -11,6 +11,7 @@ import type { InjectOptions } from 'fastify';
 import { createWalletClient, http } from 'viem';
 import { HEAD_MAX_AGE_MS } from '../chain/chain-head.ts';
 import { PlaysRepository } from '../repositories/plays.repository.ts';
+import { registerApp } from '../testing/apps.ts';
 import { testDatabases } from '../testing/databases.ts';
 import {
   delegationBody,
@@ -278,6 +279,7 @@ for (const database of testDatabases()) {
 
     describe('POST /plays', () => {
       it('accepts signed reports without a session, stores them exactly as signed, and answers duplicates', async () => {
+        await registerApp(test.node, newAccount(), 'fairstream-web', 'A web player');
         const first = signedReport(listenerKey, listener.address, publicTrack, {
           segments: [
             [0, 1500],
@@ -351,6 +353,26 @@ for (const database of testDatabases()) {
         const results = (await report([tampered, zeroed, otherKey])).json().results;
         for (const result of results) assert.equal(result.reason, 'forged', JSON.stringify(result));
         assert.equal((await stored([tampered.id, zeroed.id, otherKey.id])).length, 0);
+      });
+
+      it('rejects a report naming an app that is not registered, and accepts one from a registered app', async () => {
+        await registerApp(test.node, newAccount(), 'com.example.player', 'Example Player');
+        const fromApp = signedReport(listenerKey, listener.address, publicTrack, {
+          source: 'app',
+          appId: 'com.example.player',
+        });
+        const forgedApp = signedReport(listenerKey, listener.address, publicTrack, {
+          source: 'app',
+          appId: 'com.example.unregistered',
+        });
+        const response = await report([fromApp, forgedApp]);
+        assert.deepEqual(outcomes(response), ['accepted', 'unknown_app']);
+        assert.match(response.json().results[1].message, /no app com\.example\.unregistered is registered/);
+        const rows = await stored([fromApp.id, forgedApp.id]);
+        assert.deepEqual(
+          rows.map((row) => [row.id, row.app_id]),
+          [[fromApp.id, 'com.example.player']],
+        );
       });
 
       it("rejects a report naming another listener than the key's wallet, and an unknown key", async () => {

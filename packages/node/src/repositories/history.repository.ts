@@ -131,4 +131,41 @@ export class HistoryRepository {
       .executeTakeFirst();
     return row?.totals ? (JSON.parse(row.totals) as Record<string, string>) : undefined;
   }
+
+  /** An account's fan-reward awards paid by one epoch, in rule order as stored. */
+  async fanAwards(
+    epoch: number,
+    account: string,
+  ): Promise<{ rule: string; reason: string; amount: bigint }[]> {
+    const rows = await this.#db
+      .selectFrom('fan_rewards')
+      .select(['rule', 'reason', 'amount'])
+      .where('epoch', '=', epoch)
+      .where('account', '=', account.toLowerCase())
+      .orderBy('rule')
+      .orderBy('period')
+      .execute();
+    return rows.map((row) => ({ rule: row.rule, reason: row.reason, amount: BigInt(row.amount) }));
+  }
+
+  /** What an owner's apps earned in one epoch, with their names. */
+  async appRewards(
+    epoch: number,
+    owner: string,
+  ): Promise<{ appId: string; name: string | null; countedPlays: number; amount: bigint }[]> {
+    const rows = await this.#db
+      .selectFrom('app_rewards')
+      .leftJoin('apps', 'apps.app_id', 'app_rewards.app_id')
+      .select(['app_rewards.app_id', 'apps.name', 'app_rewards.counted_plays', 'app_rewards.amount'])
+      .where('app_rewards.epoch', '=', epoch)
+      .where('app_rewards.owner', '=', owner.toLowerCase())
+      .orderBy('app_rewards.app_id')
+      .execute();
+    return rows.map((row) => ({
+      appId: row.app_id,
+      name: row.name ?? null,
+      countedPlays: row.counted_plays,
+      amount: BigInt(row.amount),
+    }));
+  }
 }

@@ -9,6 +9,7 @@ import type {
   SessionKeyDelegationTable,
   SettledPlayTable,
 } from '../db/schema.ts';
+import { type AppEpochOutcome, AppsRepository } from './apps.repository.ts';
 import { afterCountedPlaysChanged, applyEpochCountedPlays } from './discovery.repository.ts';
 import { type FanEpochOutcome, FanRewardsRepository } from './fan-rewards.repository.ts';
 
@@ -41,9 +42,11 @@ export class SettlementRepository {
   readonly #db: Db;
   /** Fan rewards' state and facts, on the same database (written with the compute step's commit). */
   readonly fans: FanRewardsRepository;
+  readonly apps: AppsRepository;
   constructor(db: Db) {
     this.#db = db;
     this.fans = new FanRewardsRepository(db);
+    this.apps = new AppsRepository(db);
   }
 
   async findEpoch(n: number): Promise<EpochRow | undefined> {
@@ -257,7 +260,12 @@ export class SettlementRepository {
     n: number,
     kinds: AllocationKind[],
     rows: AllocationRow[],
-    state?: { state: EpochState; patch?: EpochPatch; fanRewards?: FanEpochOutcome | null },
+    state?: {
+      state: EpochState;
+      patch?: EpochPatch;
+      fanRewards?: FanEpochOutcome | null;
+      appRewards?: AppEpochOutcome | null;
+    },
     now = Date.now(),
   ): Promise<void> {
     await this.#db.transaction().execute(async (trx) => {
@@ -271,6 +279,8 @@ export class SettlementRepository {
       }
       if (state?.fanRewards !== undefined)
         await FanRewardsRepository.saveEpoch(trx, n, state.fanRewards ?? undefined, now);
+      if (state?.appRewards !== undefined)
+        await AppsRepository.saveEpoch(trx, n, state.appRewards ?? undefined);
       if (state) await this.#advance(trx, n, state.state, state.patch ?? {}, now);
     });
   }
@@ -318,7 +328,10 @@ export class SettlementRepository {
             .execute();
         }
       }
-      if (state === 'empty') await FanRewardsRepository.saveEpoch(trx, n, undefined, now);
+      if (state === 'empty') {
+        await FanRewardsRepository.saveEpoch(trx, n, undefined, now);
+        await AppsRepository.saveEpoch(trx, n, undefined);
+      }
       await trx.deleteFrom('carried').execute();
       const carried = money.carried
         .filter((entry) => entry.amount > 0n)

@@ -26,9 +26,9 @@ export type PayoutPart =
   | { kind: 'platform_fee'; amount: string }
   /** What the node's own records do not break down (another node's epochs, or records it lacks). */
   | { kind: 'unattributed'; amount: string }
-  /** Reserved, not produced yet: a fan reward rule's award (listening streak, tastemaker…). */
+  /** A fan reward rule's award (listening streak, tastemaker…), with its reason. */
   | { kind: 'fan_reward'; rule: string; reason: string; amount: string }
-  /** Reserved, not produced yet: an app's share of the epoch's rewards for the counted plays it delivered. */
+  /** An app's share of the epoch's FAIR rewards for the counted plays it delivered (to its owner). */
   | { kind: 'app_reward'; appId: string; name: string | null; countedPlays: number; amount: string };
 
 /** One epoch's share of a claim, with what it was for; the parts add up exactly to `amount`. */

@@ -86,7 +86,9 @@ interface RawShare {
 
 type RawPart =
   | { kind: 'track_payout' | 'track_reward'; trackId: string; countedPlays: number; amount: bigint }
-  | { kind: 'platform_fee'; amount: bigint };
+  | { kind: 'platform_fee'; amount: bigint }
+  | { kind: 'fan_reward'; rule: string; reason: string; amount: bigint }
+  | { kind: 'app_reward'; appId: string; name: string | null; countedPlays: number; amount: bigint };
 
 export interface HistoryServiceOptions {
   chainId: number;
@@ -438,8 +440,7 @@ export class HistoryService {
     const cached = this.#parts.get(key);
     if (cached) return cached;
     // What this node settled: each track's epoch total by its split (EarningsService derives it the
-    // way the settlement did), and the operator's fee. Other parts of an epoch's FAIR, such as
-    // fan rewards by rule or app rewards, join here with one case each as they are added.
+    // way the settlement did), the operator's fee, and in FAIR the fan awards and app rewards.
     const earned = await this.#earnings.earnings(account, { epochs: [epoch] });
     const parts: RawPart[] = earned.items
       .filter((item) => item.token.toLowerCase() === token && BigInt(item.amount) > 0n)
@@ -452,6 +453,13 @@ export class HistoryService {
     if (facts.operator && facts.stablecoin) {
       const fee = BigInt((await this.#repo.epochTotals(epoch))?.fee ?? '0');
       if (fee > 0n) parts.push({ kind: 'platform_fee', amount: fee });
+    }
+    if (!facts.stablecoin) {
+      // The epoch's FAIR beyond the tracks' rewards: the account's fan awards and its apps' share.
+      for (const award of await this.#repo.fanAwards(epoch, account))
+        if (award.amount > 0n) parts.push({ kind: 'fan_reward', ...award });
+      for (const app of await this.#repo.appRewards(epoch, account))
+        if (app.amount > 0n) parts.push({ kind: 'app_reward', ...app });
     }
     this.#parts.set(key, parts);
     return parts;
@@ -493,16 +501,29 @@ function reconcile(
 ): PayoutPart[] {
   const sum = raw.reduce((total, part) => total + part.amount, 0n);
   if (sum > amount) return [{ kind: 'unattributed', amount: String(amount) }];
-  const parts: PayoutPart[] = raw.map((part) =>
-    part.kind === 'platform_fee'
-      ? { kind: 'platform_fee', amount: String(part.amount) }
-      : {
+  const parts: PayoutPart[] = raw.map((part): PayoutPart => {
+    switch (part.kind) {
+      case 'platform_fee':
+        return { kind: 'platform_fee', amount: String(part.amount) };
+      case 'fan_reward':
+        return { kind: 'fan_reward', rule: part.rule, reason: part.reason, amount: String(part.amount) };
+      case 'app_reward':
+        return {
+          kind: 'app_reward',
+          appId: part.appId,
+          name: part.name,
+          countedPlays: part.countedPlays,
+          amount: String(part.amount),
+        };
+      default:
+        return {
           kind: part.kind,
           track: track(part.trackId),
           countedPlays: part.countedPlays,
           amount: String(part.amount),
-        },
-  );
+        };
+    }
+  });
   if (sum < amount) parts.push({ kind: 'unattributed', amount: String(amount - sum) });
   return parts;
 }

@@ -21,6 +21,7 @@ export const REJECTION_REASONS = [
   'delisted',
   'unknown_track',
   'out_of_range',
+  'unknown_app',
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
@@ -30,6 +31,11 @@ export type ReportResult =
 
 export interface PlaysServiceOptions {
   now?: () => number;
+}
+
+/** Which app ids are registered (AppsService). */
+export interface AppRegistry {
+  registered(appIds: readonly string[]): Promise<Set<string>>;
 }
 
 /**
@@ -43,17 +49,20 @@ export class PlaysService {
   readonly #sessionKeys: SessionKeysService;
   readonly #tracks: TracksService;
   readonly #writer: PlayWriter;
+  readonly #apps: AppRegistry;
   readonly #now: () => number;
 
   constructor(
     sessionKeys: SessionKeysService,
     tracks: TracksService,
     writer: PlayWriter,
+    apps: AppRegistry,
     options: PlaysServiceOptions = {},
   ) {
     this.#sessionKeys = sessionKeys;
     this.#tracks = tracks;
     this.#writer = writer;
+    this.#apps = apps;
     this.#now = options.now ?? Date.now;
   }
 
@@ -76,11 +85,21 @@ export class PlaysService {
     });
 
     const keys = await this.#sessionKeys.lookup(candidates.map(({ report }) => report.sessionKey));
+    const apps = await this.#apps.registered(
+      candidates.flatMap(({ report }) => (report.appId === null ? [] : [report.appId])),
+    );
     const signed: typeof candidates = [];
     for (const candidate of candidates) {
       const { index, report } = candidate;
       const reason = this.#checkKeyAndSignature(report, keys.get(report.sessionKey) ?? null, now);
       if (reason) results[index] = rejected(report.id, reason);
+      // An app earns by the plays it delivers, so only a registered app may be named.
+      else if (report.appId !== null && !apps.has(report.appId))
+        results[index] = rejected(
+          report.id,
+          'unknown_app',
+          `no app ${report.appId} is registered here; register it (POST /api/v1/apps) or send appId null`,
+        );
       else signed.push(candidate);
     }
 

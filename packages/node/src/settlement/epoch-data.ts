@@ -11,6 +11,7 @@ import {
   FAN_REWARD_RULE_IDS,
   type FanAwardEvidence,
   type Milestone,
+  type SignedAppRegistration,
   type SignedSessionKeyDelegation,
   sessionKeyCoverage,
   type TrendingEntry,
@@ -102,6 +103,33 @@ export interface EpochDataFanRewards {
   botAccounts: string[];
 }
 
+/** What an app delivered and earned in the epoch. */
+export interface EpochDataAppEarning {
+  appId: string;
+  /** Lower case: the account paid. */
+  owner: string;
+  countedPlays: number;
+  listeners: number;
+  /** FAIR base units, decimal. */
+  amount: string;
+}
+
+/**
+ * The epoch's app rewards (protocol's rewards/apps.ts at `version`): the budget (sharePpm of
+ * totals.rewardsAvailable), what the apps earned (the rest went to the artists as `rewards`), each
+ * app that delivered a counted play with its owner's signed registration.
+ */
+export interface EpochDataAppRewards {
+  version: number;
+  sharePpm: number;
+  budget: string;
+  spent: string;
+  /** By appId. */
+  apps: SignedAppRegistration[];
+  /** By appId. */
+  byApp: EpochDataAppEarning[];
+}
+
 export interface EpochData {
   format: typeof EPOCH_DATA_FORMAT;
   chainId: number;
@@ -133,6 +161,8 @@ export interface EpochData {
    * had them (the format is the same otherwise, so the version did not change).
    */
   fanRewards?: EpochDataFanRewards;
+  /** App rewards, paid in FAIR through the same leaves; absent from data published before nodes had them. */
+  appRewards?: EpochDataAppRewards;
   /** The cumulative payout leaves (account, token, cumulativeAmount) of the payout root. */
   leaves: { account: string; token: string; cumulativeAmount: string }[];
   payoutRoot: Hex;

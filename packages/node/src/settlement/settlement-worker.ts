@@ -36,9 +36,14 @@ import {
   subscriptionVaultAbi,
 } from '@fairstream/chain';
 import {
+  APP_REWARDS_POLICY,
+  type AppRewardsResult,
   aggregateCountedPlays,
   allocate,
+  allocateAppRewards,
   allocateRewards,
+  appOfPlay,
+  appRewardsBudget,
   type CountedPlay,
   fanRewardsBudget,
   judgePlay,
@@ -53,6 +58,7 @@ import type { Logger } from 'pino';
 import { type Address, getAddress, type Hex } from 'viem';
 import type { Ledger } from '../chain/ledger.ts';
 import type { AllocationKind, EpochState, PlayReportTable } from '../db/schema.ts';
+import type { AppEpochOutcome } from '../repositories/apps.repository.ts';
 import {
   type AccountAmount,
   type AllocationRow,
@@ -66,6 +72,7 @@ import {
   buildEpochData,
   delegationsForPlays,
   type EpochDataAmount,
+  type EpochDataAppRewards,
   type EpochDataFanRewards,
   type EpochDataPlay,
   encodeEpochData,
@@ -110,6 +117,20 @@ export interface SettlementWorkerOptions {
     epoch: number,
     payouts: { account: string; token: string; amount: bigint }[],
   ) => Promise<void>;
+}
+
+interface EpochAppRewards {
+  result: AppRewardsResult;
+  outcome: AppEpochOutcome;
+}
+
+function appSummary(budget: bigint, spent: bigint): string {
+  return JSON.stringify({
+    version: APP_REWARDS_POLICY.version,
+    sharePpm: APP_REWARDS_POLICY.sharePpm,
+    budget: String(budget),
+    spent: String(spent),
+  });
 }
 
 export class SettlementWorker {
@@ -322,6 +343,9 @@ export class SettlementWorker {
         day,
         first_started_at: first,
         source: head.source,
+        app_id: appOfPlay(
+          group.map((report) => ({ id: report.id, startedAt: report.started_at, appId: report.app_id })),
+        ),
       });
     }
     await this.#repo.saveVerdicts(epoch.n, rows);
@@ -444,6 +468,7 @@ export class SettlementWorker {
     // once the plays are judged, from the published history), the rest to the artists user-centrically.
     let rewards: { available: bigint; allocation: ReturnType<typeof allocateRewards> } | undefined;
     let fan: EpochFanRewards | undefined;
+    let apps: EpochAppRewards | undefined;
     if (plays.length > 0) {
       const available = await this.#availableFair(previous, fair);
       fan = await evaluateEpochFanRewards(
@@ -463,7 +488,11 @@ export class SettlementWorker {
         { epoch: epoch.n, awards: fan.result.awards.length, spent: String(fan.result.spent), ...fan.timings },
         'fan rewards evaluated',
       );
-      rewards = { available, allocation: allocateRewards(available - fan.result.spent, aggregate, tracks) };
+      apps = await this.#appRewards(available, funds, countedRows);
+      rewards = {
+        available,
+        allocation: allocateRewards(available - fan.result.spent - apps.result.spent, aggregate, tracks),
+      };
     }
     const fanSpent = fan?.result.spent ?? 0n;
     // Without counted plays no one is active: nothing to evaluate, but the data still says so.
@@ -483,9 +512,17 @@ export class SettlementWorker {
       rewards: String(rewards?.allocation.total ?? 0n),
       fanRewardsBudget: String(fan?.result.budget ?? 0n),
       fanRewards: String(fanSpent),
+      appRewardsBudget: String(apps?.result.budget ?? 0n),
+      appRewards: String(apps?.result.spent ?? 0n),
       countedPlays: String(plays.length),
     };
-    if (allocation.total === 0n && (rewards?.allocation.total ?? 0n) === 0n && fanSpent === 0n) {
+    const appSpent = apps?.result.spent ?? 0n;
+    if (
+      allocation.total === 0n &&
+      (rewards?.allocation.total ?? 0n) === 0n &&
+      fanSpent === 0n &&
+      appSpent === 0n
+    ) {
       // Nothing to pay: publish nothing, keep every subscriber's money for the next epoch.
       pendingRoot.cancel();
       await this.#repo.closeMoney(
@@ -517,6 +554,11 @@ export class SettlementWorker {
         token: fair as Address,
         amount,
       })),
+      ...[...(apps?.result.byOwner ?? [])].map(([account, amount]) => ({
+        account: account as Address,
+        token: fair as Address,
+        amount,
+      })),
     ];
     const leaves = accumulatePayouts(
       previous.map((leaf) => ({
@@ -543,6 +585,9 @@ export class SettlementWorker {
         row(epoch.n, 'reward', account, amount, fair),
       ),
       ...[...fanByAccount].map(([account, amount]) => row(epoch.n, 'fan_reward', account, amount, fair)),
+      ...[...(apps?.result.byOwner ?? [])].map(([account, amount]) =>
+        row(epoch.n, 'app_reward', account, amount, fair),
+      ),
       ...[...proRata.byRecipient].map(([account, amount]) =>
         row(epoch.n, 'prorata', account, amount, stablecoin),
       ),
@@ -553,16 +598,43 @@ export class SettlementWorker {
     ];
     await this.#repo.saveAllocations(
       epoch.n,
-      ['payout', 'track', 'reward', 'fan_reward', 'prorata', 'leaf', 'carried'],
+      ['payout', 'track', 'reward', 'fan_reward', 'app_reward', 'prorata', 'leaf', 'carried'],
       rows.filter((entry) => entry.kind === 'leaf' || entry.amount !== '0'),
       {
         state: 'publish',
         patch: { payout_root: tree.root, plays_root: playsRoot, totals: JSON.stringify(totals) },
         // Written with the allocations that pay them: an award exists exactly when its FAIR is in a leaf.
         fanRewards: fanOutcome,
+        appRewards: apps?.outcome ?? {
+          summary: appSummary(0n, 0n),
+          byApp: [],
+        },
       },
     );
     return 'publish';
+  }
+
+  /**
+   * The epoch's app rewards (protocol's rewards/apps.ts): its budget divided among the registered
+   * apps that delivered counted plays, by each paying listener's money and plays.
+   */
+  async #appRewards(
+    available: bigint,
+    funds: ReadonlyMap<string, bigint>,
+    countedRows: readonly { listener: string; app_id?: string | null }[],
+  ): Promise<EpochAppRewards> {
+    const named = [...new Set(countedRows.flatMap((play) => (play.app_id ? [play.app_id] : [])))];
+    const owners = new Map((await this.#repo.apps.findMany(named)).map((app) => [app.app_id, app.owner]));
+    const result = allocateAppRewards({
+      budget: appRewardsBudget(available),
+      funds,
+      plays: countedRows.map((play) => ({ listener: play.listener, appId: play.app_id ?? null })),
+      owners,
+    });
+    return {
+      result,
+      outcome: { summary: appSummary(result.budget, result.spent), byApp: result.byApp },
+    };
   }
 
   /**
@@ -718,6 +790,7 @@ export class SettlementWorker {
       rewards: await amounts('reward'),
       proRata: await amounts('prorata'),
       ...(await this.#fanRewardsData(epoch)),
+      ...(await this.#appRewardsData(epoch)),
       leaves: leaves.map((leaf) => ({
         account: leaf.account.toLowerCase(),
         token: leaf.token.toLowerCase(),
@@ -730,6 +803,40 @@ export class SettlementWorker {
     const path = join(this.#options.tempDir, `epoch-${epoch.n}-${randomBytes(6).toString('hex')}.json`);
     await writeFile(path, encodeEpochData(data));
     return (await this.#blobs.putFile(path)).cid;
+  }
+
+  /**
+   * The epoch's app rewards as published, with the signed registration of every app that delivered
+   * a counted play: absent for an epoch computed before app rewards existed.
+   */
+  async #appRewardsData(epoch: EpochRow): Promise<{ appRewards?: EpochDataAppRewards }> {
+    if (!epoch.app_rewards) return {};
+    const summary = JSON.parse(epoch.app_rewards) as Pick<
+      EpochDataAppRewards,
+      'version' | 'sharePpm' | 'budget' | 'spent'
+    >;
+    const byApp = await this.#repo.apps.ofEpoch(epoch.n);
+    const registrations = await this.#repo.apps.findMany(byApp.map((app) => app.app_id));
+    return {
+      appRewards: {
+        ...summary,
+        apps: registrations.map((app) => ({
+          appId: app.app_id,
+          name: app.name,
+          owner: app.owner,
+          chainId: app.chain_id,
+          registeredAt: Number(app.registered_at),
+          signature: app.signature,
+        })),
+        byApp: byApp.map((app) => ({
+          appId: app.app_id,
+          owner: app.owner,
+          countedPlays: app.counted_plays,
+          listeners: app.listeners,
+          amount: app.amount,
+        })),
+      },
+    };
   }
 
   /** The epoch's fan rewards as published: absent for an epoch computed before fan rewards existed. */

@@ -42,8 +42,14 @@ export interface SettlementFixture {
   inject(options: InjectOptions): Promise<LightMyRequestResponse>;
   /** Closes the node and starts another on the same data folder. */
   restart(options?: Omit<CreateNodeOptions, 'logger'>): Promise<FairstreamNode>;
-  /** One counted-length play (3 s of the 5 s track) by each listener, all ending now; their play ids. */
-  play(listeners: readonly PrivateKeyAccount[]): Promise<string[]>;
+  /**
+   * One counted-length play (3 s of the 5 s track) by each listener, all ending now; their play ids.
+   * `appIds` names the app each listener's report comes from (null: none).
+   */
+  play(
+    listeners: readonly PrivateKeyAccount[],
+    options?: { appIds?: readonly (string | null)[] },
+  ): Promise<string[]>;
   /** Moves chain time forward (journaled) and mines, so the epoch holding the plays closes now. */
   advanceChain(seconds: number): Promise<void>;
   /** The epoch that judged these plays, once they are all judged (they must settle together). */
@@ -169,15 +175,16 @@ export async function startSettlementFixture(options: { listen?: boolean } = {})
         node = await start(createOptions);
         return node;
       },
-      async play(listeners) {
+      async play(listeners, options = {}) {
         const endedAt = Date.now();
-        const reports = listeners.map((listener) => {
+        const reports = listeners.map((listener, i) => {
           const key = keys.get(listener.address);
           assert.ok(key, `${listener.address} has a session key`);
           return signedReport(key, listener.address, trackId, {
             segments: [[0, 3000]],
             startedAt: endedAt - 3000,
             endedAt,
+            appId: options.appIds?.[i] ?? null,
           });
         });
         const response = await inject({ method: 'POST', url: '/api/v1/plays', payload: { reports } });

@@ -73,7 +73,8 @@ const TRACK_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const ADDRESS = /^0x[0-9a-f]{40}$/;
 const SESSION_KEY = /^[0-9a-f]{64}$/;
 const SIGNATURE = /^[0-9a-f]{128}$/;
-const APP_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+/** An app id: 1–64 of A-Z a-z 0-9 _ . : - (a reverse domain name will do). */
+export const APP_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 const FIELDS: ReadonlySet<string> = new Set([
   'id',
   'playId',
@@ -159,7 +160,7 @@ export function validateReportShape(value: unknown): ReportShapeCheck {
   if (typeof r.source !== 'string' || !(REPORT_SOURCES as readonly string[]).includes(r.source)) {
     return fail(`source must be one of ${REPORT_SOURCES.join(', ')}, not ${shown(r.source)}`);
   }
-  if (r.appId !== null && (typeof r.appId !== 'string' || !APP_ID.test(r.appId))) {
+  if (r.appId !== null && (typeof r.appId !== 'string' || !APP_ID_PATTERN.test(r.appId))) {
     return fail(`appId must be null or 1–64 characters of A-Z a-z 0-9 _ . : -, not ${shown(r.appId)}`);
   }
   if (typeof r.signature !== 'string' || !SIGNATURE.test(r.signature)) {

@@ -18,7 +18,6 @@ const TrackRef = Nullable(
     { description: 'The track; null when it is hidden or not on this node' },
   ),
 );
-const reserved = 'Reserved for a cause not produced yet.';
 
 const PayoutPartSchema = Type.Union([
   Type.Object(
@@ -44,7 +43,7 @@ const PayoutPartSchema = Type.Union([
   ),
   Type.Object(
     { kind: Type.Literal('fan_reward'), rule: Type.String(), reason: Type.String(), amount: Amount },
-    { description: `A fan reward rule's award. ${reserved}` },
+    { description: "A fan reward rule's award, with the reason it was given" },
   ),
   Type.Object(
     {
@@ -54,7 +53,10 @@ const PayoutPartSchema = Type.Union([
       countedPlays: Type.Integer(),
       amount: Amount,
     },
-    { description: `An app's share of the epoch's rewards. ${reserved}` },
+    {
+      description:
+        "An app's share of the epoch's FAIR rewards for the counted plays it delivered, paid to its owner",
+    },
   ),
 ]);
 

@@ -1,4 +1,6 @@
 import {
+  APP_REWARDS_POLICY,
+  APP_REWARDS_SUMMARY,
   COUNTING_RULE,
   DEFAULT_FEE_PPM,
   FAN_REWARD_RULES,
@@ -38,8 +40,8 @@ export function rulesRoutes(): FastifyPluginAsyncTypebox {
         "Each subscriber's money for an epoch, less the platform fee (to stakers), is divided among the tracks " +
         'that subscriber played, by counted plays (largest remainder); each track part is divided by its split, ' +
         'the remainder to the first recipient. Subscribers without counted plays keep their money for the next ' +
-        'epoch. FAIR rewards give every active listener equal weight; a published share of them pays fan rewards ' +
-        '(fanRewards), and what those do not spend goes to the artists the same epoch.',
+        'epoch. FAIR rewards give every active listener equal weight; published shares of them pay fan rewards ' +
+        '(fanRewards) and app developers (appRewards), and what those do not spend goes to the artists the same epoch.',
     },
     fanRewards: {
       version: FAN_REWARDS_POLICY.version,
@@ -66,6 +68,13 @@ export function rulesRoutes(): FastifyPluginAsyncTypebox {
         maxAmountPerEpoch: String(rule.maxAmountPerEpoch),
         evidence: rule.evidence,
       })),
+    },
+    appRewards: {
+      version: APP_REWARDS_POLICY.version,
+      token: 'FAIR' as const,
+      sharePpm: APP_REWARDS_POLICY.sharePpm,
+      unspent: 'artists' as const,
+      summary: APP_REWARDS_SUMMARY,
     },
   };
   return async function rulesRoute(app) {
@@ -145,6 +154,21 @@ export function rulesRoutes(): FastifyPluginAsyncTypebox {
                   ),
                 },
                 { description: 'Fan rewards (challenges), paid in FAIR through the epoch payouts' },
+              ),
+              appRewards: Type.Object(
+                {
+                  version: Type.Integer({ description: 'Published with each epoch (appRewards.version)' }),
+                  token: Type.Literal('FAIR'),
+                  sharePpm: Type.Integer({
+                    description: 'Parts per million of each epoch’s available FAIR rewards reserved for apps',
+                  }),
+                  unspent: Type.Literal('artists'),
+                  summary: Type.String(),
+                },
+                {
+                  description:
+                    'App developer rewards: registered apps earn by the counted plays they deliver',
+                },
               ),
             }),
           },

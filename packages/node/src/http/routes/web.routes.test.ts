@@ -31,7 +31,13 @@ describe('the web app routes', () => {
   });
 
   it('answers every app path with index.html, so deep links and reloads work', async () => {
-    for (const url of ['/', '/search?q=x', '/u/someone?tab=reposts', '/explorer/epochs/3']) {
+    for (const url of [
+      '/',
+      '/search?q=x',
+      '/u/someone?tab=reposts',
+      '/explorer/epochs/3',
+      '/apps/com.example.player',
+    ]) {
       const response = await app.inject({ url });
       assert.equal(response.statusCode, 200, url);
       assert.match(response.body, /<title>Fairstream<\/title>/);
@@ -49,9 +55,11 @@ describe('the web app routes', () => {
   });
 
   it('refuses a missing asset with 404 instead of handing out the app', async () => {
-    const response = await app.inject({ url: '/assets/index-old.js' });
-    assert.equal(response.statusCode, 404);
-    assert.equal(response.json().error.code, 'not_found');
+    for (const url of ['/assets/index-old.js', '/favicon-old.ico']) {
+      const response = await app.inject({ url });
+      assert.equal(response.statusCode, 404, url);
+      assert.equal(response.json().error.code, 'not_found');
+    }
   });
 
   it('never serves a file outside its folder, however the path is spelled', async () => {

@@ -49,7 +49,8 @@ export function webAppRoutes(options: WebAppOptions): FastifyPluginAsyncTypebox 
           }
         }
         // A missing asset is a 404, not the app: a stale page asking for an old chunk must see it fail.
-        if (path.startsWith('assets/') || extname(path) !== '') {
+        // Only top-level names count as files (favicon.ico): a deep link may hold a dot (/apps/com.example.player).
+        if (path.startsWith('assets/') || (!path.includes('/') && extname(path) !== '')) {
           return reply.code(404).send({ error: { code: 'not_found', message: `No file /${path}` } });
         }
       }

@@ -22,7 +22,7 @@ const WALK = 2_000;
 /**
  * Bands of popular tracks that `candidates` may look in, by tier (`tierOf`): at least 511, 181, 63,
  * 22 and 7 counted plays. Each has its own partial GIN index (`track_search_band_<tier>`, migration
- * 0017_search_popularity) holding only the band's documents, so a word's entries there are as few
+ * 0018_search_popularity) holding only the band's documents, so a word's entries there are as few
  * as its matches in the band, and whose size (`pg_class.reltuples`, kept by VACUUM and ANALYZE)
  * tells how many documents the band holds. Plays are spread like a power law (a few tracks have
  * most of them), so each band holds about three times as many tracks as the one before: 1,400,

@@ -191,6 +191,56 @@ for (const database of testDatabases()) {
   });
 }
 
+for (const database of testDatabases()) {
+  describe(`search migrations on ${database.name}`, () => {
+    let db: Db;
+    let close: () => Promise<void>;
+    before(async () => {
+      ({ db, close } = await database.open({ migrate: false }));
+    });
+    after(() => close());
+
+    it('index the tracks made before search existed, as `put` does today', async () => {
+      const migrated = await new Migrator({ db, provider: migrationProvider }).migrateTo(
+        '0011_comments_playlists',
+      );
+      assert.equal(migrated.error, undefined);
+      await db.insertInto('accounts').values({ address: artist, created_at: 1 }).execute();
+      const rows = [0, 1, 2].map((i) =>
+        trackRow(i, { state: 'ready', tags: i === 1 ? JSON.stringify(['lo-fi']) : '[]', genre: 'ambient' }),
+      );
+      for (const row of rows) await db.insertInto('tracks').values(row).execute();
+      await migrateToLatest(db);
+      const index = searchIndexFor(db);
+      for (const word of ['a', 'al', 'alp', 'alph', 'alpha'])
+        assert.deepEqual(
+          (await index.candidates(db, query(word, 10, artist, true))).map((c) => c.id),
+          ['st2', 'st1', 'st0'],
+          word,
+        );
+      assert.deepEqual(
+        (await index.candidates(db, query('lo', 10, artist, true))).map((c) => c.id),
+        ['st1'],
+      );
+      assert.deepEqual(
+        (await index.candidates(db, { ...query('ambient', 10, artist), fields: 'title_artist' })).map(
+          (c) => c.id,
+        ),
+        [],
+      );
+      if (isPostgres(db)) {
+        for (const row of rows) {
+          const same = await sql<{
+            same: boolean;
+          }>`select document = ${tsvectorLiteral(searchDocument(row))}::tsvector
+            as same from track_search where track_id = ${row.id}`.execute(db);
+          assert.equal(same.rows[0]?.same, true, row.id);
+        }
+      }
+    });
+  });
+}
+
 for (const database of testDatabases().filter((d) => d.name === 'postgres')) {
   describe(`search popularity migration on ${database.name}`, () => {
     let db: Db;
@@ -200,8 +250,8 @@ for (const database of testDatabases().filter((d) => d.name === 'postgres')) {
     });
     after(() => close());
 
-    it('0017 orders the documents indexed before it by tier, then upload order, and indexes word starts', async () => {
-      const migrated = await new Migrator({ db, provider: migrationProvider }).migrateTo('0016_fan_drops');
+    it('0018 orders the documents indexed before it by tier, then upload order, and indexes word starts', async () => {
+      const migrated = await new Migrator({ db, provider: migrationProvider }).migrateTo('0017_apps');
       assert.equal(migrated.error, undefined);
       await db.insertInto('accounts').values({ address: artist, created_at: 1 }).execute();
       const rows = Array.from({ length: 6 }, (_, i) =>
@@ -216,7 +266,7 @@ for (const database of testDatabases().filter((d) => d.name === 'postgres')) {
         await db.insertInto('tracks').values(row).execute();
         // As `put` wrote them at 0012: the document's words, and the dictionary.
         await sql`insert into track_search (track_id, document)
-          values (${row.id}, ${before0017(searchDocument(row))}::tsvector)`.execute(db);
+          values (${row.id}, ${before0018(searchDocument(row))}::tsvector)`.execute(db);
         for (const term of vocabularyOf(searchDocument(row)))
           await sql`insert into search_terms (term) values (${term}) on conflict (term) do nothing`.execute(
             db,
@@ -291,8 +341,8 @@ for (const database of testDatabases().filter((d) => d.name === 'postgres')) {
   });
 }
 
-/** A document as `put` wrote it before 0017: the words alone. */
-function before0017(document: ReturnType<typeof searchDocument>): string {
+/** A document as `put` wrote it before 0018: the words alone. */
+function before0018(document: ReturnType<typeof searchDocument>): string {
   let position = 0;
   const entries: string[] = [];
   for (const [words, weight] of [
