@@ -23,7 +23,10 @@ export function openDatabase(setting: string, dataDir: string): Db {
   if (setting === ':memory:') {
     return new Kysely<Database>({ dialect: new SqliteDialect({ database: openNodeSqlite(':memory:') }) });
   }
-  const pool = new pg.Pool({ connectionString: setting, max: 10 });
+  // No JIT: the node's queries are short reads and writes, and a search whose cost estimate grows with
+  // its matches (a one-letter prefix among a million tracks) would otherwise spend most of a second
+  // compiling itself before it runs.
+  const pool = new pg.Pool({ connectionString: setting, max: 10, options: '-c jit=off' });
   // An idle connection that the server drops (a restart, a failover) is discarded by the pool and
   // replaced on demand; unhandled, its 'error' event would crash the whole node.
   pool.on('error', () => {});

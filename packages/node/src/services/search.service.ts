@@ -194,20 +194,19 @@ export class SearchService {
     viewer: string | undefined,
   ): Promise<Map<string, SearchCandidate>> {
     const words = alternatives.map((options) => options.map((option) => option.term));
+    // Both pools at once: on Postgres, two connections (SQLite's one connection takes them in turn).
+    const pools = await Promise.all(
+      (
+        [
+          ['title_artist', TITLE_ARTIST_POOL],
+          ['all', ALL_FIELDS_POOL],
+        ] as const
+      ).map(([fields, limit]) =>
+        this.#search.candidates({ alternatives: words, lastIsPrefix, fields, viewer, limit }),
+      ),
+    );
     const found = new Map<string, SearchCandidate>();
-    for (const [fields, limit] of [
-      ['title_artist', TITLE_ARTIST_POOL],
-      ['all', ALL_FIELDS_POOL],
-    ] as const) {
-      const rows = await this.#search.candidates({
-        alternatives: words,
-        lastIsPrefix,
-        fields,
-        viewer,
-        limit,
-      });
-      for (const row of rows) if (!found.has(row.id)) found.set(row.id, row);
-    }
+    for (const rows of pools) for (const row of rows) if (!found.has(row.id)) found.set(row.id, row);
     return found;
   }
 

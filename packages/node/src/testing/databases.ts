@@ -28,24 +28,49 @@ async function openSqlite({ migrate = true } = {}) {
 }
 
 async function openPostgres(adminUrl: string, { migrate = true } = {}) {
-  const name = `fairstream_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await createDatabase(admin, name);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const db = openDatabase(url.toString(), '');
+  const { url, drop } = await createPostgresDatabase(adminUrl, 'fairstream_test');
+  const db = openDatabase(url, '');
   if (migrate) await migrateToLatest(db);
   return {
     db,
-    setting: url.toString(),
+    setting: url,
     close: async () => {
       await db.destroy();
+      await drop();
+    },
+  };
+}
+
+/**
+ * Creates an empty database with a random name (`<prefix>_<12 hex digits>`) on the server of
+ * `adminUrl` (a role that may create databases) and answers its URL; `drop` removes it, ending any
+ * connection still open to it. The repository tests and the benchmarks use it.
+ */
+export async function createPostgresDatabase(
+  adminUrl: string,
+  prefix: string,
+): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await createDatabase(admin, name);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    drop: async () => {
       const cleanup = new pg.Client({ connectionString: adminUrl });
       await cleanup.connect();
-      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await cleanup.end();
+      try {
+        await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await cleanup.end();
+      }
     },
   };
 }

@@ -2,22 +2,18 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import type { CandidateQuery, SearchCandidate, SearchIndex } from './search-index.ts';
 import { lookupTrigrams, type SearchDocument, searchDocument, vocabularyOf } from './text.ts';
+import { tierOf } from './tier.ts';
 
 /**
  * FTS5 hands out matches in rowid order, and reading the first N of them in descending order costs
  * next to nothing however many match (no scoring: bm25 alone counts every match to weigh terms).
  * So a document's rowid ("doc") carries its popularity: doc = tier · 2^40 + seq, where tier grows
- * with log2 of the track's counted plays (four steps per doubling) and seq is its place in upload
- * order. `ORDER BY rowid DESC LIMIT n` then yields the most played matches, newest first within a
- * tier. A track whose counted plays cross into another tier is re-keyed at settlement, which
+ * with log2 of the track's counted plays (`tierOf`: four steps per doubling) and seq is its place in
+ * upload order. `ORDER BY rowid DESC LIMIT n` then yields the most played matches, newest first
+ * within a tier. A track whose counted plays cross into another tier is re-keyed at settlement, which
  * happens at most about 90 times in a track's life (10 million plays is tier 93).
  */
 const TIER_SHIFT = 2 ** 40;
-const TIER_STEPS_PER_DOUBLING = 4;
-
-export function tierOf(countedPlays: number): number {
-  return Math.floor(TIER_STEPS_PER_DOUBLING * Math.log2(1 + Math.max(0, countedPlays)));
-}
 
 export class SqliteSearchIndex implements SearchIndex {
   async put(db: Kysely<Database>, trackId: string, document: SearchDocument): Promise<void> {
