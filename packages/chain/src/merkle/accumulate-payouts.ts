@@ -11,17 +11,29 @@ export function accumulatePayouts(
   previous: readonly PayoutLeaf[],
   amounts: readonly { account: Address; token: Address; amount: bigint }[],
 ): PayoutLeaf[] {
-  // Keyed by lower case; each leaf's addresses are checksummed once, when the leaf is first seen.
+  // Keyed by lower case. Each address is checksummed once (a keccak each): most accounts have a leaf
+  // in both tokens, and the two tokens are in every leaf.
   const leaves = new Map<string, PayoutLeaf>();
+  const checksums = new Map<string, Address>();
+  const checksummed = (raw: string, lower: string): Address => {
+    let address = checksums.get(lower);
+    if (address === undefined) {
+      address = checksumAddress(raw);
+      checksums.set(lower, address);
+    }
+    return address;
+  };
   const add = (rawAccount: string, rawToken: string, amount: bigint) => {
     if (amount < 0n) throw new Error(`Negative payout for ${rawAccount} in ${rawToken}`);
-    const key = `${rawAccount.toLowerCase()}:${rawToken.toLowerCase()}`;
+    const account = rawAccount.toLowerCase();
+    const token = rawToken.toLowerCase();
+    const key = `${account}:${token}`;
     const leaf = leaves.get(key);
     if (leaf) leaf.cumulativeAmount += amount;
     else {
       leaves.set(key, {
-        account: checksumAddress(rawAccount),
-        token: checksumAddress(rawToken),
+        account: checksummed(rawAccount, account),
+        token: checksummed(rawToken, token),
         cumulativeAmount: amount,
       });
     }
