@@ -240,5 +240,6 @@ export type { EmbeddedChain, StartEmbeddedChainParameters } from './embedded/sta
 export { DEV_ROLES, startEmbeddedChain } from './embedded/start-embedded-chain.ts';
 export type { ChainErrorCode, ChainErrorOptions } from './errors.ts';
 export { ChainError } from './errors.ts';
+export type { FanDropPlan } from './fan-drop-plan.ts';
 export type { ChainLogger } from './logger.ts';
 export * from './merkle/index.ts';

@@ -33,3 +33,4 @@ export { promoteTrack } from './actions/promote-track.ts';
 export type { ContractName, Deployment } from './deployment.ts';
 export type { ChainErrorCode } from './errors.ts';
 export { ChainError } from './errors.ts';
+export type { FanDropPlan } from './fan-drop-plan.ts';

@@ -3,27 +3,10 @@
  * same record in a file), so a drop interrupted by a closed tab or a failed step can be finished.
  * Small on purpose: the dashboard reads it on every visit without loading the chain actions.
  */
-import type { Address, Hex } from 'viem';
+import type { FanDropPlan } from '@fairstream/chain/writes';
 
 /** What is kept before anything is sent, so an interrupted drop can be finished (the CLI's drop file). */
-export interface DropRecord {
-  format: 'fairstream-fan-drop/1';
-  chainId: number;
-  fanDrops: Address;
-  creator: Address;
-  reason: string;
-  claimWindowSeconds: string;
-  since: number | null;
-  /** The latest block before the drop was sent: on resume, the drop is looked for from here. */
-  notBefore: string;
-  root: Hex;
-  total: string;
-  leaves: { account: Address; amount: string; plays: number; named: boolean }[];
-  dropId: string | null;
-  transactionHash: Hex | null;
-  published: boolean;
-  pushed: boolean;
-}
+export type DropRecord = FanDropPlan;
 
 const storageKey = (chainId: number, creator: string) =>
   `fairstream.fanDrop.${chainId}.${creator.toLowerCase()}`;

@@ -8,6 +8,7 @@ import {
   claimFanDrops,
   createFanDrop,
   FAN_DROP_DEFAULT_CLAIM_WINDOW_SECONDS,
+  type FanDropPlan,
   fanDropClaims,
   fanDropsAbi,
   getFairBalance,
@@ -45,24 +46,7 @@ payment on a public ledger, the reward itself is visible on-chain.
 `;
 
 /** What is written to disk before anything is sent, so an interrupted drop can be finished. */
-type DropFile = {
-  format: 'fairstream-fan-drop/1';
-  chainId: number;
-  fanDrops: Address;
-  creator: Address;
-  reason: string;
-  claimWindowSeconds: string;
-  since: number | null;
-  /** The latest block before the drop was sent: on resume, the drop is looked for from here. */
-  notBefore: string;
-  root: Hex;
-  total: string;
-  leaves: { account: Address; amount: string; plays: number; named: boolean }[];
-  dropId: string | null;
-  transactionHash: Hex | null;
-  published: boolean;
-  pushed: boolean;
-};
+type DropFile = FanDropPlan;
 
 const fair = (amount: bigint) => formatUnits(amount, 18);
 const DEFAULT_CLAIM_DAYS = Number(FAN_DROP_DEFAULT_CLAIM_WINDOW_SECONDS / 86_400n);
