@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { type Address, createPublicClient, http } from 'viem';
+import { rewardsEmitterAbi } from '../packages/chain/src/abis/index.ts';
 import { newWallet, parse } from '../packages/cli/src/end-to-end/plays-to-payouts.ts';
 import {
   freePort,
@@ -34,7 +36,6 @@ describe('apps in the web app', () => {
   let base: string;
   let dataDir: string;
   let trackId: string;
-  let startedAt: number;
   const developer = newWallet();
   const artist = newWallet();
   const fan = newWallet();
@@ -42,9 +43,28 @@ describe('apps in the web app', () => {
   const cli = async (key: string, args: string[]) =>
     parse(await runCli(['--api', base, '--key', key, '--json', ...args]), args);
 
+  /** Waits until the chain's RewardsEmitter is past its first emission epoch (chain time). */
+  async function untilRewardsEmittable() {
+    const chain = (await (await fetch(`${base}/api/v1/chain`)).json()) as {
+      rpcUrl: string;
+      contracts: Record<string, Address>;
+    };
+    const client = createPublicClient({ transport: http(chain.rpcUrl) });
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const epoch = await client.readContract({
+        address: chain.contracts.RewardsEmitter!,
+        abi: rewardsEmitterAbi,
+        functionName: 'currentEpoch',
+      });
+      if (epoch >= 1n) return;
+      assert.ok(Date.now() < deadline, 'the first emission epoch ended in time');
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'fairstream-e2e-apps-'));
-    startedAt = Date.now();
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     [node, browser] = await Promise.all([
@@ -94,8 +114,8 @@ describe('apps in the web app', () => {
   });
 
   it('shows the plays the app delivered and exactly the FAIR the epoch paid it', async () => {
-    // The dev chain's RewardsEmitter first funds FAIR rewards when its first 60 s emission epoch ends.
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, startedAt + 65_000 - Date.now())));
+    // The dev chain's RewardsEmitter first funds FAIR rewards once its first 60 s emission epoch ends.
+    await untilRewardsEmittable();
     const listened = (await cli(fan.key, ['listen', trackId, '--app', APP_ID])) as {
       reportsRejected: string[];
     };

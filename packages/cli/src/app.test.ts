@@ -63,7 +63,8 @@ describe('fairstream app on a real node', () => {
     assert.match(listed.stdout, new RegExp(`${APP_ID}\\s+CLI Player`));
 
     const playIds = await fixture.play(fixture.fans, { appIds: [APP_ID, APP_ID] });
-    await fixture.advanceChain(15);
+    // Past the dev chain's first 60 s emission epoch too, so the epoch has FAIR rewards to divide.
+    await fixture.advanceChain(61);
     const settled = await fixture.judgedIn(playIds);
     const epoch = await fixture.node.settlement!.settled(settled);
     assert.equal(epoch.state, 'done', epoch.error ?? '');

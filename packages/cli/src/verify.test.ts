@@ -97,7 +97,8 @@ describe('fairstream verify on a real settled epoch', () => {
     // One fan listens through a registered app: its owner's share is recomputed like the rest.
     await registerApp(fixture.node, developer, APP_ID, 'Radio Example');
     const playIds = await fixture.play(fixture.fans, { appIds: [APP_ID, null] });
-    await fixture.advanceChain(15);
+    // Past the dev chain's first 60 s emission epoch too, so the epoch has FAIR rewards to divide.
+    await fixture.advanceChain(61);
     settled = await fixture.judgedIn(playIds);
     const epoch = await fixture.node.settlement!.settled(settled);
     assert.equal(epoch.state, 'done');
