@@ -1,4 +1,4 @@
-import { APP_ID_PATTERN, MAX_APP_NAME_LENGTH } from '@fairstream/protocol';
+import { APP_ID_PATTERN, APP_NAME_FORBIDDEN, MAX_APP_NAME_LENGTH } from '@fairstream/protocol';
 
 /** Checks an app's fields as the node will, so the wallet is only asked to sign what will be accepted. */
 export function registrationProblem(appId: string, name: string): string | undefined {
@@ -8,7 +8,6 @@ export function registrationProblem(appId: string, name: string): string | undef
   if (trimmed.length === 0) return 'Give the app a name.';
   if ([...trimmed].length > MAX_APP_NAME_LENGTH)
     return `The name must be at most ${MAX_APP_NAME_LENGTH} characters.`;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses.
-  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(trimmed)) return 'The name must fit on one line.';
+  if (APP_NAME_FORBIDDEN.test(trimmed)) return 'The name must fit on one line.';
   return undefined;
 }

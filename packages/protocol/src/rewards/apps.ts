@@ -71,8 +71,9 @@ export type AppRegistrationCheck =
 
 const ADDRESS = /^0x[0-9a-f]{40}$/;
 const SIGNATURE = /^0x[0-9a-fA-F]{130}$/;
+/** What an app's name may not hold: line breaks and control characters (it is one line of the message). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+export const APP_NAME_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 /** The largest time a JavaScript Date holds: beyond it toISOString throws. */
 const MAX_DATE_MS = 8.64e15;
 
@@ -91,7 +92,7 @@ export function validateAppRegistration(value: unknown): AppRegistrationCheck {
     return fail('name must be a non-empty string without leading or trailing spaces');
   if ([...r.name].length > MAX_APP_NAME_LENGTH)
     return fail(`name must be at most ${MAX_APP_NAME_LENGTH} characters`);
-  if (CONTROL.test(r.name)) return fail('name must not hold line breaks or control characters');
+  if (APP_NAME_FORBIDDEN.test(r.name)) return fail('name must not hold line breaks or control characters');
   if (typeof r.owner !== 'string' || !ADDRESS.test(r.owner))
     return fail('owner must be a lower-case 0x address (0x and 40 hex digits)');
   if (typeof r.chainId !== 'number' || !Number.isSafeInteger(r.chainId) || r.chainId <= 0)
